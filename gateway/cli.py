@@ -1,0 +1,383 @@
+"""The `gateway` command: parsing, output and exit codes only; the work lives in other modules.
+
+Exit codes: 0 success, 1 the operation failed (e.g. a thread was not found), 2 bad usage or an
+unusable config. Errors go to stderr as one readable line each, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import sys
+from collections.abc import Callable
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from gateway import config as config_module
+from gateway.addresses import RelayDomain, new_relay_local, random_token
+from gateway.config import ConfigError, Settings, load_settings, semantic_problems
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Failure(click.ClickException):
+    """An expected failure: message on stderr, exit 1."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        err.print(f"error: {self.format_message()}", markup=False)
+
+
+def config_option(fn: Callable) -> Callable:
+    """--config F on every subcommand (default ./gateway.toml, else the example config)."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Config file (default: ./gateway.toml, else config.example.toml).",
+    )(fn)
+
+
+def load(config_path: Path | None) -> Settings:
+    """Settings or exit 2 with every problem on stderr."""
+    try:
+        return load_settings(config_path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err.print(problem.render(exc.source), markup=False)
+        raise SystemExit(2) from None
+
+
+def with_settings(fn: Callable) -> Callable:
+    """Decorator: adds --config and passes loaded Settings as the first argument."""
+
+    @config_option
+    @functools.wraps(fn)
+    def wrapper(config_path: Path | None, **kwargs: Any) -> Any:
+        return fn(load(config_path), **kwargs)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="relay-gateway")
+def cli() -> None:
+    """relay gateway: an email relay for marketplaces with a support archive and policy."""
+
+
+# ---------------------------------------------------------------- serve
+
+
+@cli.command()
+@with_settings
+def serve(settings: Settings) -> None:
+    """Run SMTP intake and the delivery worker until SIGTERM/SIGINT."""
+    from gateway import logs, server
+    from gateway.signing import SigningKeyError
+
+    logs.configure(settings.logging.level, settings.logging.format)
+    problems = semantic_problems(settings)
+    if problems:
+        for problem in problems:
+            err.print(problem.render(settings.source), markup=False)
+        raise SystemExit(2)
+    try:
+        asyncio.run(server.serve(settings))
+    except SigningKeyError as exc:
+        raise Failure(str(exc)) from None
+    except OSError as exc:
+        raise Failure(f"cannot listen on {settings.relay.listen}: {exc.strerror}") from None
+
+
+# ---------------------------------------------------------------- config
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Inspect the configuration."""
+
+
+@config_group.command("check")
+@config_option
+def config_check(config_path: Path | None) -> None:
+    """Report every problem in the config file at once (exit 2 if there are any)."""
+    path = config_path or config_module.default_config_path()
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err.print(problem.render(exc.source), markup=False)
+        err.print(f"{len(exc.problems)} problem(s) in {exc.source}", markup=False)
+        raise SystemExit(2) from None
+    problems = semantic_problems(settings)
+    for problem in problems:
+        err.print(problem.render(settings.source), markup=False)
+    if problems:
+        err.print(f"{len(problems)} problem(s) in {settings.source}", markup=False)
+        raise SystemExit(2)
+    out.print(f"{path}: OK", markup=False)
+
+
+# ---------------------------------------------------------------- db
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_settings
+def db_upgrade(settings: Settings) -> None:
+    """Apply every pending migration."""
+    from storage import migrate
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+    except Exception as exc:  # the database is unreachable or refuses: say so plainly
+        raise Failure(f"database upgrade failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        engine.dispose()
+    out.print(f"schema at {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+
+
+# ---------------------------------------------------------------- threads
+
+
+def parse_participant(value: str) -> tuple[str, str, str]:
+    """ "role:Name <address>" -> (role, name, address); raises BadParameter with the fix."""
+    role, sep, rest = value.partition(":")
+    name, address = parseaddr(rest.strip())
+    if not sep or not role.strip() or "@" not in address or any(c in value for c in "\r\n"):
+        raise click.BadParameter(
+            f"{value!r}: expected ROLE:NAME <ADDRESS>, e.g. 'client:Ann Lee <ann@example.org>'"
+        )
+    return role.strip().lower(), name.strip(), address.strip().lower()
+
+
+def _engine(settings: Settings):
+    """A migrated engine for short CLI work."""
+    from storage import migrate
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    if settings.storage.auto_migrate:
+        migrate.upgrade(engine)
+    return engine
+
+
+def _thread_json(relay: RelayDomain, thread, people) -> dict[str, Any]:
+    """A thread as JSON for scripts."""
+    return {
+        "id": thread.id,
+        "subject": thread.subject,
+        "status": thread.status,
+        "external_ref": thread.external_ref,
+        "participants": [
+            {
+                "role": p.role,
+                "name": p.display_name,
+                "address": p.address,
+                "relay_address": relay.relay_address(p.relay_local),
+            }
+            for p in people
+        ],
+    }
+
+
+def _print_thread(data: dict[str, Any]) -> None:
+    """A thread as a table for people."""
+    out.print(f"thread {data['id']} ({data['status']}): {data['subject']}", markup=False)
+    table = Table("role", "name", "real address", "relay address")
+    for p in data["participants"]:
+        table.add_row(p["role"], p["name"], p["address"], p["relay_address"])
+    out.print(table)
+
+
+def _relay(settings: Settings) -> RelayDomain:
+    return RelayDomain(settings.relay.domain, settings.relay.bounce_local_part)
+
+
+@cli.group("threads")
+def threads_group() -> None:
+    """Create, close and show conversations."""
+
+
+@threads_group.command("create")
+@with_settings
+@click.option("--subject", required=True, help="The conversation's subject.")
+@click.option(
+    "--participant",
+    "participants",
+    multiple=True,
+    required=True,
+    help='ROLE:NAME <ADDRESS>, e.g. "client:Ann Lee <ann@example.org>"; repeat for each.',
+)
+@click.option("--external-ref", default=None, help="The platform's own id for this conversation.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def threads_create(settings, subject, participants, external_ref, as_json) -> None:
+    """Create a thread; prints its id and each participant's relay address."""
+    from storage.threads import NewParticipant, create_thread
+
+    people = [NewParticipant(*parse_participant(p)) for p in participants]
+    if len(people) < 2:
+        raise click.UsageError("a thread needs at least two --participant")
+    if len({p.address for p in people}) != len(people):
+        raise click.UsageError("each participant needs a different address")
+    engine = _engine(settings)
+    try:
+        thread, rows = create_thread(
+            engine,
+            thread_id=f"th_{random_token(8)}",
+            subject=subject.replace("\r", " ").replace("\n", " "),
+            participants=people,
+            new_local=lambda p: new_relay_local(p.display_name),
+            external_ref=external_ref,
+        )
+    finally:
+        engine.dispose()
+    data = _thread_json(_relay(settings), thread, rows)
+    if as_json:
+        click.echo(json.dumps(data))
+    else:
+        _print_thread(data)
+
+
+@threads_group.command("close")
+@with_settings
+@click.argument("thread_id")
+def threads_close(settings, thread_id) -> None:
+    """Close a thread: its relay addresses refuse new mail."""
+    from storage.threads import ThreadNotFound, close_thread
+
+    engine = _engine(settings)
+    try:
+        close_thread(engine, thread_id)
+    except ThreadNotFound:
+        raise Failure(f"no thread {thread_id!r}") from None
+    finally:
+        engine.dispose()
+    out.print(f"thread {thread_id} closed", markup=False)
+
+
+@threads_group.command("show")
+@with_settings
+@click.argument("thread_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def threads_show(settings, thread_id, as_json) -> None:
+    """Show a thread, its participants and its archived messages."""
+    from storage.archive import messages_of
+    from storage.threads import ThreadNotFound, get_thread
+
+    engine = _engine(settings)
+    try:
+        thread, people = get_thread(engine, thread_id)
+        messages = messages_of(engine, thread_id)
+    except ThreadNotFound:
+        raise Failure(f"no thread {thread_id!r}") from None
+    finally:
+        engine.dispose()
+    data = _thread_json(_relay(settings), thread, people)
+    data["messages"] = [
+        {
+            "id": m.id,
+            "kind": m.kind,
+            "received_at": m.received_at.isoformat(),
+            "subject": m.subject,
+            "status": m.status,
+            "action": m.action,
+            "size": m.size,
+            "sha256": m.sha256,
+        }
+        for m in messages
+    ]
+    if as_json:
+        click.echo(json.dumps(data))
+        return
+    _print_thread(data)
+    table = Table("id", "kind", "received", "status", "action", "size", "subject")
+    for m in data["messages"]:
+        table.add_row(
+            str(m["id"]),
+            m["kind"],
+            m["received_at"][:19],
+            m["status"],
+            m["action"],
+            str(m["size"]),
+            m["subject"],
+        )
+    out.print(table)
+
+
+# ---------------------------------------------------------------- dkim
+
+
+@cli.group("dkim")
+def dkim_group() -> None:
+    """DKIM keys for the relay domain."""
+
+
+@dkim_group.command("keygen")
+@with_settings
+@click.option("--selector", default=None, help="DNS selector (default: [dkim] selector).")
+@click.option(
+    "--algorithm",
+    type=click.Choice(["rsa-sha256", "ed25519-sha256"]),
+    default=None,
+    help="Key type (default: [dkim] algorithm).",
+)
+@click.option("--bits", type=click.IntRange(1024, 8192), default=2048, show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing key file.")
+@click.option("--if-missing", is_flag=True, help="Do nothing (exit 0) when the key file exists.")
+def dkim_keygen(settings, selector, algorithm, bits, force, if_missing) -> None:
+    """Write the private key named by [dkim] private_key_file and print the DNS TXT record."""
+    from gateway.signing import SigningKeyError, dns_txt_for_key_file, generate_key
+
+    algorithm = algorithm or settings.dkim.algorithm
+    selector = selector or settings.dkim.selector
+    path = settings.path(settings.dkim.private_key_file)
+    try:
+        if if_missing and path.exists():
+            record = dns_txt_for_key_file(path, algorithm)
+        else:
+            record = generate_key(path, algorithm=algorithm, bits=bits, overwrite=force)
+    except SigningKeyError as exc:
+        raise Failure(str(exc)) from None
+    err.print(f"key: {path}", markup=False)
+    if selector != settings.dkim.selector:
+        err.print(f"note: set [dkim] selector = {selector!r} in the config to use it", markup=False)
+    click.echo(f'{selector}._domainkey.{settings.relay.domain}. IN TXT "{record}"')
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the command and return its exit code."""
+    try:
+        cli.main(args=argv, prog_name="gateway", standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

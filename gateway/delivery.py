@@ -1,0 +1,166 @@
+"""The outbox worker: claims due jobs, hands them to the transport, records the outcome.
+
+It wakes at once when the SMTP edge commits new jobs (`Services.outbox_wakeup`) and otherwise
+on a timer, for retries and for jobs other instances left behind. Outcomes:
+  - accepted -> delivered;
+  - temporary failure (4xx, connection trouble) -> retried after the next delay of
+    `[delivery] retry_schedule` (the last delay repeats) until `max_age`, then failed;
+  - permanent failure (5xx) -> failed, and the sender gets a notice (through the outbox too).
+Delivery is at-least-once: a crash after the hand-off but before the outcome is recorded lets
+the job's lease expire and the job is sent again. It is never silently dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from datetime import timedelta
+
+import structlog
+
+from gateway import directory, notices
+from gateway.addresses import random_token
+from gateway.errors import DeliveryError
+from gateway.services import Services
+from gateway.transports import Transport
+from storage import archive, outbox, threads
+from storage.models import Delivery, utcnow
+
+log = structlog.get_logger("gateway.delivery")
+
+
+def worker_id() -> str:
+    """A lease owner name unique to this process: host, pid and a random tag."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{random_token(4)}"
+
+
+class DeliveryWorker:
+    """One per gateway process; sends up to `[delivery] concurrency` copies at a time."""
+
+    def __init__(self, services: Services, transport: Transport, owner: str | None = None) -> None:
+        self.services = services
+        self.transport = transport
+        self.owner = owner or worker_id()
+        self.settings = services.settings.delivery
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until `stop` is set; never dies on an error of one round."""
+        wakeup = self.services.outbox_wakeup
+        while not stop.is_set():
+            wakeup.clear()
+            try:
+                sent = await self.run_once()
+            except Exception:
+                log.exception("delivery round failed; retrying shortly")
+                sent = 0
+            if sent:
+                continue  # there may be more due right away
+            await _wait_any(wakeup, stop, await self._sleep_seconds())
+
+    async def _sleep_seconds(self) -> float:
+        """Until the next job is due, but at most the poll interval."""
+        try:
+            due = await self.services.db.run(outbox.next_due, self.services.db.engine)
+        except Exception:
+            return self.settings.poll_interval
+        if due is None:
+            return self.settings.poll_interval
+        return max(0.05, min(self.settings.poll_interval, (due - utcnow()).total_seconds()))
+
+    async def run_once(self) -> int:
+        """Claim one batch of due jobs and send them concurrently; the number claimed."""
+        db = self.services.db
+        jobs = await db.run(
+            outbox.claim_due,
+            db.engine,
+            self.owner,
+            lease_seconds=self.settings.lease,
+            limit=self.settings.concurrency,
+        )
+        await asyncio.gather(*(self.deliver(job) for job in jobs))
+        return len(jobs)
+
+    async def deliver(self, job: Delivery) -> None:
+        """Send one job and record what happened."""
+        structlog.contextvars.bind_contextvars(delivery_id=job.id, message_id=job.message_id)
+        try:
+            response = await self.transport.send(job.envelope_from, job.recipient, job.outgoing)
+        except DeliveryError as error:
+            await self._failed(job, error)
+        except Exception as error:  # a bug or a poison message: retry, bounded by max_age
+            log.exception("transport crashed")
+            await self._failed(
+                job, DeliveryError(f"internal error: {type(error).__name__}", permanent=False)
+            )
+        else:
+            await self.services.db.run(
+                outbox.mark_delivered, self.services.db.engine, job.id, self.owner, response
+            )
+            log.info("delivered", attempts=job.attempts, response=response[:200])
+        finally:
+            structlog.contextvars.unbind_contextvars("delivery_id", "message_id")
+
+    async def _failed(self, job: Delivery, error: DeliveryError) -> None:
+        """Retry a temporary failure, or fail the job (with a notice) when permanent or too old."""
+        db = self.services.db
+        retry_at = utcnow() + timedelta(seconds=self._delay(job.attempts))
+        expired = retry_at - job.created_at > timedelta(seconds=self.settings.max_age)
+        if not error.permanent and not expired:
+            await db.run(outbox.mark_retry, db.engine, job.id, self.owner, str(error), retry_at)
+            log.warning(
+                "deferred",
+                attempts=job.attempts,
+                error=str(error)[:200],
+                retry_at=retry_at.isoformat(),
+            )
+            return
+        notice = await self._notice_for(job, str(error))
+        await db.run(outbox.mark_failed, db.engine, job.id, self.owner, str(error), notice=notice)
+        log.warning(
+            "failed", attempts=job.attempts, error=str(error)[:200], notice=notice is not None
+        )
+        if notice:
+            self.services.outbox_wakeup.set()
+
+    def _delay(self, attempts: int) -> float:
+        """The retry schedule's delay after `attempts` tries (the last delay repeats)."""
+        schedule = self.settings.retry_schedule
+        return schedule[min(max(attempts, 1), len(schedule)) - 1]
+
+    async def _notice_for(self, job: Delivery, response: str):
+        """A failure notice for the sender of an inbound message (never for a notice)."""
+        return await build_failure_notice(self.services, job, response)
+
+
+async def build_failure_notice(services: Services, job: Delivery, response: str):
+    """(MessageRecord, OutgoingRecord) telling the sender a delivery failed, or None."""
+    db = services.db
+    message = await db.run(archive.get_message, db.engine, job.message_id)
+    if message is None or message.kind != "inbound" or message.sender_id is None:
+        return None
+    thread_row, people = await db.run(threads.get_thread, db.engine, message.thread_id)
+    info = directory.thread_info(services.relay, thread_row, people)
+    sender = next((p for p in info.participants if p.id == message.sender_id), None)
+    recipient = next((p for p in info.participants if p.id == job.recipient_id), None)
+    if sender is None or recipient is None:
+        return None
+    return notices.failure_notice(
+        services,
+        thread=info,
+        sender=sender,
+        recipient=recipient,
+        subject=message.subject,
+        in_reply_to=message.original_message_id,
+        response=response,
+    )
+
+
+async def _wait_any(event: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
+    """Sleep until either event is set or the timeout passes."""
+    waiters = [asyncio.create_task(event.wait()), asyncio.create_task(stop.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waiters:
+            task.cancel()

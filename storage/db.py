@@ -1,0 +1,98 @@
+"""Engines, SQLite pragmas and the bridge that keeps database work off the event loop.
+
+Why a bridge: SQLModel's sessions are synchronous. Running one inside an aiosmtpd hook would
+stall every SMTP session (SimpleLogin's mistake), so storage functions stay plain synchronous
+code and the gateway calls them through `Database.run`, which uses a small thread pool: one
+thread for SQLite (a single writer, no lock contention), several for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def make_engine(url: str, *, synchronous: str = "FULL", pool_size: int = 5) -> Engine:
+    """An engine for SQLite (WAL, busy timeout, foreign keys) or PostgreSQL (psycopg)."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, synchronous)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str, synchronous: str) -> Engine:
+    """SQLite with WAL so readers never block the writer; FULL sync so a 250 survives power loss."""
+    path = url.removeprefix("sqlite:///")
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's BEGIN below decide transactions, not the driver (pysqlite quirk).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Any) -> None:
+        # Take the write lock at BEGIN: no deadlock-prone read-then-upgrade between processes.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """SQLite lacks FOR UPDATE SKIP LOCKED; callers choose their claim strategy by this."""
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error, always close."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+class Database:
+    """The engine plus the thread pool that runs storage functions for async callers."""
+
+    def __init__(self, engine: Engine, *, threads: int | None = None) -> None:
+        self.engine = engine
+        workers = threads or (1 if is_sqlite(engine) else 4)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a synchronous storage function in the pool, keeping the log context."""
+        loop = asyncio.get_running_loop()
+        ctx = contextvars.copy_context()
+        call = functools.partial(ctx.run, fn, *args, **kwargs)
+        return await loop.run_in_executor(self._pool, call)
+
+    def close(self) -> None:
+        """Stop the pool (waiting for running work) and close pooled connections."""
+        self._pool.shutdown(wait=True)
+        self.engine.dispose()
