@@ -107,10 +107,14 @@ class RelayHandler:
             log.info("refused", reply=reply.reply, reason=reply.log_reason)
             return reply.reply
         except Exception:
-            log.exception("unexpected error while processing a message")
+            # Explicit context (not only contextvars) so the line is complete in any log setup.
+            log.exception(
+                "unexpected error while processing a message",
+                **structlog.contextvars.get_contextvars(),
+            )
             return TEMPFAIL
         finally:
-            structlog.contextvars.unbind_contextvars("peer", "queue_id")
+            structlog.contextvars.unbind_contextvars("peer", "queue_id", "stage")
 
     async def handle_exception(self, error: Exception) -> str:
         """Anything that escaped a hook: tell the client to retry, log the traceback."""

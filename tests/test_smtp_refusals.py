@@ -154,3 +154,29 @@ async def test_ehlo_advertises_smtputf8_8bitmime_and_size(relay):
     assert "smtputf8" in found
     assert "8bitmime" in found
     assert "size" in found
+
+
+async def test_internal_error_is_451_and_logged_with_peer_and_id(
+    db_url, tmp_path, dkim_key, start_gateway
+):
+    """A broken admin template makes the footer stage fail: 451 4.3.0, never 500, and a traceback log."""
+    import structlog
+
+    custom = tmp_path / "custom"
+    custom.mkdir()
+    (custom / "footer.txt.j2").write_text("{{ no_such_variable }}\n")
+    settings = make_settings(db_url, tmp_path, dkim_key[0], templates={"dir": str(custom)})
+    running = await start_gateway(settings)
+    conv = new_conversation(running.engine)
+    with structlog.testing.capture_logs() as logs:
+        code, text = await asend(running, "ann@example.org", [conv.bo], BODY.format(to=conv.bo))
+    assert code == 451
+    assert text.startswith("4.3.0")
+    assert "no_such_variable" not in text
+    (entry,) = [e for e in logs if e["event"] == "unexpected error while processing a message"]
+    assert entry["log_level"] == "error"
+    assert entry["exc_info"] is True
+    assert entry["peer"].startswith("127.0.0.1:")
+    assert entry["queue_id"]
+    assert entry["stage"] == "footer"
+    assert archive.messages_of(running.engine, conv.thread_id) == []

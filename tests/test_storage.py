@@ -1,0 +1,180 @@
+"""Storage on SQLite and PostgreSQL: migrations, atomic archive, hash chain, leased claims."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import inspect, update
+from sqlalchemy.exc import IntegrityError
+
+from storage import archive, migrate, outbox
+from storage.archive import MessageRecord, OutgoingRecord, chain_hash, sha256_hex
+from storage.db import make_engine, session_scope
+from storage.models import Delivery, utcnow
+from storage.threads import NewParticipant, create_thread
+
+
+@pytest.fixture
+def engine(db_url):
+    """A migrated engine on an empty database."""
+    engine = make_engine(db_url, synchronous="NORMAL")
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def thread(engine, thread_id: str = "th_test") -> str:
+    """A thread with two participants."""
+    create_thread(
+        engine,
+        thread_id=thread_id,
+        subject="s",
+        participants=[
+            NewParticipant("client", "A", "a@example.org"),
+            NewParticipant("freelancer", "B", "b@example.org"),
+        ],
+        new_local=lambda p: f"{p.display_name.lower()}.{thread_id}",
+    )
+    return thread_id
+
+
+def record(thread_id: str, raw: bytes = b"Subject: x\r\n\r\nbody\r\n") -> MessageRecord:
+    """A minimal inbound record."""
+    return MessageRecord(thread_id=thread_id, raw=raw, decision={"action": "deliver"})
+
+
+def outgoing(token: str, data: bytes = b"out") -> OutgoingRecord:
+    """A minimal outbox row."""
+    return OutgoingRecord(
+        "b@example.org", None, f"bounces+{token}@r.example", token, data, "<r@r.example>"
+    )
+
+
+def test_migrations_create_every_table_and_are_current(engine):
+    """The Alembic head has all six tables and the database reports it is current."""
+    tables = set(inspect(engine).get_table_names())
+    assert {"thread", "participant", "message", "finding", "delivery", "auditevent"} <= tables
+    assert migrate.is_current(engine)
+    migrate.upgrade(engine)  # idempotent
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_relay_local_parts_are_unique(engine):
+    """The database refuses a second participant with the same relay local part."""
+    thread(engine, "th_one")
+    with pytest.raises(IntegrityError):
+        create_thread(
+            engine,
+            thread_id="th_two",
+            subject="",
+            attempts=1,
+            participants=[NewParticipant("client", "A", "x@example.org")],
+            new_local=lambda p: "a.th_one",
+        )
+
+
+def test_store_message_keeps_bytes_findings_and_jobs(engine):
+    """One call stores the exact bytes, the findings and the delivery jobs."""
+    tid = thread(engine)
+    raw = b"Subject: \xe9t\xe9\r\n\r\n\x00binary\xff\r\n"
+    rec = MessageRecord(
+        thread_id=tid,
+        raw=raw,
+        decision={"action": "flag"},
+        findings=({"category": "contact", "kind": "phone", "text": "555", "start": 1, "end": 4},),
+    )
+    message_id = archive.store_message(engine, rec, [outgoing("t1", b"\x00out\xff")])
+    stored = archive.get_message(engine, message_id)
+    assert stored.raw == raw
+    assert stored.sha256 == sha256_hex(raw)
+    assert stored.size == len(raw)
+    assert [f.kind for f in archive.findings_of(engine, message_id)] == ["phone"]
+    (job,) = archive.deliveries_of(engine, message_id)
+    assert job.outgoing == b"\x00out\xff"
+    assert job.outgoing_sha256 == sha256_hex(b"\x00out\xff")
+
+
+def test_failed_store_leaves_nothing(engine):
+    """A failure inside the transaction (duplicate VERP token) rolls back the message too."""
+    tid = thread(engine)
+    archive.store_message(engine, record(tid), [outgoing("dup")])
+    with pytest.raises(IntegrityError):
+        archive.store_message(engine, record(tid, b"second"), [outgoing("dup")])
+    assert len(archive.messages_of(engine, tid)) == 1
+
+
+def test_records_are_hash_chained_per_thread(engine):
+    """Each message's chain hash covers the previous one; the thread head is the last."""
+    tid = thread(engine)
+    ids = [
+        archive.store_message(engine, record(tid, f"m{i}".encode()), [outgoing(f"c{i}")])
+        for i in range(3)
+    ]
+    rows = [archive.get_message(engine, i) for i in ids]
+    assert rows[0].prev_hash == ""
+    for prev, row in itertools.pairwise(rows):
+        assert row.prev_hash == prev.chain_hash
+    for row in rows:
+        assert row.chain_hash == chain_hash(
+            row.prev_hash, row.sha256, row.decision, [sha256_hex(b"out")]
+        )
+
+
+def test_claims_are_leased_and_never_shared(engine):
+    """Two workers claiming at the same time get disjoint jobs."""
+    tid = thread(engine)
+    archive.store_message(engine, record(tid), [outgoing(f"j{i}") for i in range(20)])
+    results: dict[str, list[int]] = {}
+
+    def claim(owner: str) -> None:
+        results[owner] = [d.id for d in outbox.claim_due(engine, owner, lease_seconds=60, limit=15)]
+
+    workers = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not set(results["w0"]) & set(results["w1"])
+    assert len(results["w0"]) + len(results["w1"]) == 20
+
+
+def test_expired_lease_is_claimed_again_and_the_old_owner_cannot_finish(engine):
+    """A crashed worker's job comes back after its lease; its late result is ignored."""
+    tid = thread(engine)
+    archive.store_message(engine, record(tid), [outgoing("lease")])
+    (job,) = outbox.claim_due(engine, "dead", lease_seconds=60, limit=5)
+    assert outbox.claim_due(engine, "alive", lease_seconds=60, limit=5) == []
+    with session_scope(engine) as session:
+        session.execute(update(Delivery).values(lease_until=utcnow() - timedelta(seconds=1)))
+    (again,) = outbox.claim_due(engine, "alive", lease_seconds=60, limit=5)
+    assert again.id == job.id
+    assert again.attempts == 2
+    assert outbox.mark_delivered(engine, job.id, "dead", "250 late") is False
+    assert outbox.mark_delivered(engine, job.id, "alive", "250 ok") is True
+    assert outbox.get_delivery(engine, job.id).status == "delivered"
+
+
+def test_retry_sets_the_next_attempt_and_held_jobs_are_never_claimed(engine):
+    """A deferred job is not due before its time; held jobs are not due at all."""
+    tid = thread(engine)
+    held = OutgoingRecord("b@example.org", None, "", "held", b"x", "", status="held")
+    archive.store_message(engine, record(tid), [outgoing("later"), held])
+    (job,) = outbox.claim_due(engine, "w", lease_seconds=60, limit=5)
+    later = utcnow() + timedelta(hours=1)
+    assert outbox.mark_retry(engine, job.id, "w", "451 busy", later)
+    assert outbox.claim_due(engine, "w", lease_seconds=60, limit=5) == []
+    assert abs((outbox.next_due(engine) - later).total_seconds()) < 1
+
+
+def test_failed_with_notice_is_one_transaction(engine):
+    """Failing a job and queueing its notice happen together."""
+    tid = thread(engine)
+    archive.store_message(engine, record(tid), [outgoing("fail")])
+    (job,) = outbox.claim_due(engine, "w", lease_seconds=60, limit=5)
+    notice = (MessageRecord(thread_id=tid, raw=b"notice", kind="notice"), outgoing("notice"))
+    assert outbox.mark_failed(engine, job.id, "w", "550 no", notice=notice)
+    assert [m.kind for m in archive.messages_of(engine, tid)] == ["inbound", "notice"]
+    assert outbox.get_delivery(engine, job.id).status == "failed"
