@@ -48,6 +48,7 @@ BODY_TYPES = frozenset({"text/plain", "text/html"})
 # Only CR and LF end a line in MIME (RFC 5322 2.1); str.splitlines() also splits on \f, \v,
 # \x1c-\x1e, \x85 and \u2028, which is how the stdlib turns "Subject: a\fBcc: b" into two headers.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_END_AT_END = re.compile(r"(?:\r\n|\r|\n)\Z")
 _MAX_OCTETS = 998  # RFC 5322 2.1.1: a line is at most 998 octets plus CRLF
 _ASCII_PROBE = string.printable
 # Python text codecs that are no MIME charset: escapes anything into ASCII, encode domain
@@ -61,7 +62,31 @@ _FALLBACK_CHARSET = "utf-8"
 
 def parse(raw: bytes) -> EmailMessage:
     """Parse bytes as received; the feed parser records defects instead of raising on bad input."""
-    return BytesParser(policy=_default_policy).parsebytes(raw)  # type: ignore[return-value]
+    msg = BytesParser(policy=_default_policy).parsebytes(raw)
+    _drop_delimiter_line_ends(msg, nested=False)  # type: ignore[arg-type]
+    return msg  # type: ignore[return-value]
+
+
+def _drop_delimiter_line_ends(part: EmailMessage, *, nested: bool) -> None:
+    """Give a multipart the parser could not split (kept as one string) its true content.
+
+    RFC 2046 5.1.1: the line end before a boundary delimiter belongs to the delimiter. The feed
+    parser removes it from every other part before a delimiter, but for such an unsplit
+    multipart it strips the (empty) epilogue instead and leaves the line end in the string, so
+    each parse + serialize would add one blank line before the next delimiter. `nested`: the
+    part lies inside a split multipart, so a delimiter follows it; at top level it is the
+    message's end and its last line end is content.
+    """
+    payload = part._payload  # get_payload() would decode 8-bit bytes
+    if isinstance(payload, str):
+        if nested and _content_type(part).startswith("multipart/"):
+            part._payload = _LINE_END_AT_END.sub("", payload, count=1)
+        return
+    if isinstance(payload, list):
+        inside = nested or _content_type(part).startswith("multipart/")
+        for child in payload:
+            if isinstance(child, EmailMessage):
+                _drop_delimiter_line_ends(child, nested=inside)
 
 
 def part_text(part: EmailMessage) -> str:

@@ -24,13 +24,23 @@ def self_signed(tmp_path: Path) -> ssl.SSLContext:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "smarthost.test")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
     )
     (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
     return context
@@ -43,16 +53,26 @@ async def tls_sink(tmp_path: Path):
     logins: list[str] = []
 
     def authenticate(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"relay", b"s3cret")
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            b"relay",
+            b"s3cret",
+        )
         if ok:
             logins.append(auth_data.login.decode())
         return AuthResult(success=ok)
 
     context = self_signed(tmp_path)
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(box, decode_data=False, tls_context=context, require_starttls=True,
-                     auth_required=True, authenticator=authenticate),
-        "127.0.0.1", 0,
+        lambda: SMTP(
+            box,
+            decode_data=False,
+            tls_context=context,
+            require_starttls=True,
+            auth_required=True,
+            authenticator=authenticate,
+        ),
+        "127.0.0.1",
+        0,
     )
     box.port = server.sockets[0].getsockname()[1]
     yield box, logins
@@ -60,12 +80,23 @@ async def tls_sink(tmp_path: Path):
     await server.wait_closed()
 
 
-async def test_starttls_and_auth_to_the_smarthost(db_url, tmp_path, dkim_key, tls_sink, start_gateway):
+async def test_starttls_and_auth_to_the_smarthost(
+    db_url, tmp_path, dkim_key, tls_sink, start_gateway
+):
     """With starttls = "required" and credentials, the copy is delivered over TLS after AUTH."""
     box, logins = tls_sink
-    settings = make_settings(db_url, tmp_path, dkim_key[0], delivery__smtp={
-        "port": box.port, "starttls": "required", "verify_tls": False,
-        "username": "relay", "password": "s3cret"})
+    settings = make_settings(
+        db_url,
+        tmp_path,
+        dkim_key[0],
+        delivery__smtp={
+            "port": box.port,
+            "starttls": "required",
+            "verify_tls": False,
+            "username": "relay",
+            "password": "s3cret",
+        },
+    )
     running = await start_gateway(settings)
     conv = new_conversation(running.engine)
     data = f"From: ann@example.org\nTo: {conv.bo}\nSubject: tls\n\nsecret plans\n"
@@ -74,11 +105,22 @@ async def test_starttls_and_auth_to_the_smarthost(db_url, tmp_path, dkim_key, tl
     assert logins == ["relay"]
 
 
-async def test_certificate_verification_is_on_by_default(db_url, tmp_path, dkim_key, tls_sink, start_gateway):
+async def test_certificate_verification_is_on_by_default(
+    db_url, tmp_path, dkim_key, tls_sink, start_gateway
+):
     """An unverifiable smarthost certificate defers the job instead of sending in the clear."""
     box, _ = tls_sink
-    settings = make_settings(db_url, tmp_path, dkim_key[0], delivery__smtp={
-        "port": box.port, "starttls": "required", "username": "relay", "password": "s3cret"})
+    settings = make_settings(
+        db_url,
+        tmp_path,
+        dkim_key[0],
+        delivery__smtp={
+            "port": box.port,
+            "starttls": "required",
+            "username": "relay",
+            "password": "s3cret",
+        },
+    )
     running = await start_gateway(settings)
     conv = new_conversation(running.engine)
     data = f"From: ann@example.org\nTo: {conv.bo}\nSubject: tls\n\nsecret plans\n"
@@ -91,5 +133,8 @@ async def test_certificate_verification_is_on_by_default(db_url, tmp_path, dkim_
 
     job = await eventually(deferred)
     assert job.status == "queued"
-    assert "CERTIFICATE_VERIFY_FAILED" in job.last_response or "certificate" in job.last_response.lower()
+    assert (
+        "CERTIFICATE_VERIFY_FAILED" in job.last_response
+        or "certificate" in job.last_response.lower()
+    )
     assert box.received == []
