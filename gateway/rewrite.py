@@ -199,21 +199,63 @@ def strip_to_mime(message: EmailMessage) -> None:
 
 
 def replace_in_body(message: EmailMessage, replacements: dict[str, str]) -> bool:
-    """Replace each key (case-insensitive) by its value in every body part; True if any changed."""
-    if not replacements:
+    """Replace each key (case-insensitive) by its value in all the content a recipient can open.
+
+    That is every text/* leaf (body parts and text attachments alike) and the headers of
+    attached messages (message/rfc822), but nothing inside signed or encrypted parts. No-leak
+    wins over byte-identical text attachments: a forwarded mail quoting a participant's real
+    address must not deliver it. Binary attachments are never touched.
+    """
+    pattern = _pattern(replacements)
+    if pattern is None:
         return False
-    pattern = re.compile(
-        "|".join(re.escape(k) for k in sorted(replacements, key=len, reverse=True)), re.I
-    )
     lookup = {k.lower(): v for k, v in replacements.items()}
-    changed = False
-    for part in mime.body_parts(message):
+
+    def swap(text: str) -> str:
+        return pattern.sub(lambda m: lookup[m[0].lower()], text)
+
+    changed = []
+    for kind, part in _editable(message):
+        if kind == "headers":
+            changed_headers = _replace_in_headers(part, pattern, swap)
+            if changed_headers:
+                changed.append(part)
+            continue
         text = mime.part_text(part)
-        new = pattern.sub(lambda m: lookup[m[0].lower()], text)
+        new = swap(text)
         if new != text:
             mime.set_part_text(part, new)
-            changed = True
-    return changed
+            changed.append(part)
+    if changed:
+        mime.guard_boundaries(message, [p for p in changed if not p.is_multipart()])
+    return bool(changed)
+
+
+def _editable(part: EmailMessage):
+    """("text", leaf) and ("headers", attached message) pairs, skipping signed/encrypted parts."""
+    if mime.is_protected(part):
+        return
+    if part.get_content_type() == "message/rfc822":
+        for inner in part.get_payload() or []:
+            yield "headers", inner
+            yield from _editable(inner)
+    elif part.is_multipart():
+        for child in part.get_payload() or []:
+            yield from _editable(child)
+    elif part.get_content_maintype() == "text":
+        yield "text", part
+
+
+def _replace_in_headers(message: EmailMessage, pattern: re.Pattern[str], swap) -> bool:
+    """Rewrite raw header values of an attached message in place, keeping their order."""
+    items = list(message.raw_items())
+    if not any(pattern.search(str(value)) for _, value in items):
+        return False
+    for name in {name for name, _ in items}:
+        del message[name]
+    for name, value in items:
+        message.set_raw(name, swap(str(value)))
+    return True
 
 
 def rewritten_subject(message: EmailMessage, replacements: dict[str, str]) -> str | None:

@@ -177,3 +177,58 @@ async def test_smtputf8_message_is_relayed(relay, sink):
     parsed = email.message_from_bytes(sink.received[0][2], policy=email.policy.default)
     assert str(parsed["Subject"]) == "Entwurf für Bö"
     assert "Grüße, Ann" in parsed.get_body(("plain",)).get_content()
+
+
+FORWARD = """\
+From: ann@example.org
+To: {to}
+Subject: Fwd: brief
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="outer"
+
+--outer
+Content-Type: text/plain
+
+See the forwarded brief and my notes.
+--outer
+Content-Type: text/plain; name="notes.txt"
+Content-Disposition: attachment; filename="notes.txt"
+
+Contacts: Ann Lee <ANN@example.org>, Bo <bo@example.net>
+--outer
+Content-Type: message/rfc822
+
+From: Ann Lee <ann@example.org>
+To: Bo Chen <bo@example.net>
+Subject: brief
+Message-ID: <old@example.org>
+
+Original brief from ann@example.org.
+--outer
+Content-Type: image/png
+Content-Transfer-Encoding: base64
+Content-Disposition: attachment; filename="logo.png"
+
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==
+--outer--
+"""
+
+
+async def test_real_addresses_in_attachments_and_forwarded_mail_are_replaced(relay, sink):
+    """No leak through a text attachment or a forwarded message's headers; binary parts intact."""
+    conv = new_conversation(relay.engine)
+    assert (await asend(relay, "ann@example.org", [conv.bo], FORWARD.format(to=conv.bo)))[0] == 250
+    await sink.wait_for(1)
+    delivered = sink.received[0][2]
+    assert b"ann@example.org" not in delivered.lower()
+    assert b"bo@example.net" not in delivered.lower()
+    parsed = email.message_from_bytes(delivered, policy=email.policy.default)
+    parts = {p.get_filename(): p for p in parsed.walk() if p.get_filename()}
+    assert conv.ann in parts["notes.txt"].get_content()
+    (forwarded,) = [p for p in parsed.walk() if p.get_content_type() == "message/rfc822"]
+    inner = forwarded.get_payload()[0]
+    assert inner["From"].addresses[0].addr_spec == conv.ann
+    assert inner["Message-ID"] == "<old@example.org>"
+    original = email.message_from_string(FORWARD.format(to=conv.bo), policy=email.policy.default)
+    png = next(p for p in original.walk() if p.get_filename() == "logo.png")
+    assert parts["logo.png"].get_payload(decode=True) == png.get_payload(decode=True)
