@@ -1,0 +1,152 @@
+"""Normalised views of a text whose every character still knows where it came from.
+
+Detectors match on a normalised view (`fold`: NFKC, invisible characters removed, look-alike
+letters folded to Latin, every script's digits as ASCII digits, lower case) and report spans in
+the original text through `MappedText.span`, so a finding always points at what the author wrote.
+
+The mapping is a list of runs, not one integer per character: ASCII text (most mail) is an
+identity mapping with no per-character work at all, which is what keeps the scanner fast.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Characters that render as nothing (or nearly) and are used to split words invisibly.
+INVISIBLE = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
+    "\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufeff\uffa0\u20e3"
+) | frozenset(chr(c) for c in range(0xFE00, 0xFE10))  # variation selectors (keycap emoji)
+
+# Look-alike letters from other scripts, folded to the Latin letter they imitate.
+CONFUSABLES = {
+    # Cyrillic
+    "а": "a", "в": "b", "с": "c", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j",
+    "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t", "у": "y",
+    "х": "x", "ԝ": "w", "ӏ": "l", "ɡ": "g",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c",
+    # Latin look-alikes and symbols
+    "ı": "i", "ſ": "s", "ℓ": "l", "＠": "@", "﹫": "@", "․": ".", "。": ".", "｡": ".",
+}
+
+
+@dataclass(frozen=True)
+class _Run:
+    """`length` characters of the derived text starting at `start`, from original [src, src_end).
+
+    `copied` runs map one to one; replaced runs map every character to the whole source range.
+    """
+
+    start: int
+    length: int
+    src: int
+    src_end: int
+    copied: bool
+
+
+@dataclass
+class MappedText:
+    """A derived text and the map from its positions back to the original's."""
+
+    text: str
+    runs: list[_Run] = field(default_factory=list)
+    identity: bool = False
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span covering derived [start, end)."""
+        if self.identity:
+            return start, end
+        if end <= start:
+            point = self._map(min(start, len(self.text) - 1), first=True) if self.text else 0
+            return point, point
+        return self._map(start, first=True), self._map(end - 1, first=False)
+
+    def _map(self, index: int, *, first: bool) -> int:
+        """Original start (first=True) or end (first=False) of derived character `index`."""
+        if not self.runs:
+            return 0
+        pos = bisect.bisect_right(self._starts, index) - 1
+        run = self.runs[max(pos, 0)]
+        if run.copied:
+            offset = index - run.start
+            return run.src + offset if first else run.src + offset + 1
+        return run.src if first else run.src_end
+
+    @property
+    def _starts(self) -> list[int]:
+        cached = self.__dict__.get("_starts_cache")
+        if cached is None:
+            cached = [r.start for r in self.runs]
+            self.__dict__["_starts_cache"] = cached
+        return cached
+
+
+class Builder:
+    """Builds a MappedText piece by piece: copies of original ranges and replacements."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._runs: list[_Run] = []
+        self._length = 0
+
+    def copy(self, text: str, src: int) -> None:
+        """Append `text`, which is original[src:src+len(text)] (possibly case-changed)."""
+        if text:
+            self._runs.append(_Run(self._length, len(text), src, src + len(text), True))
+            self._parts.append(text)
+            self._length += len(text)
+
+    def replace(self, text: str, src: int, src_end: int) -> None:
+        """Append `text` standing for original[src:src_end] (empty text drops that range)."""
+        if text:
+            self._runs.append(_Run(self._length, len(text), src, src_end, False))
+            self._parts.append(text)
+            self._length += len(text)
+
+    def build(self) -> MappedText:
+        return MappedText("".join(self._parts), self._runs)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def fold_char(char: str) -> str:
+    """One non-ASCII character in its folded form ("" for invisible ones)."""
+    if char in INVISIBLE or unicodedata.category(char) == "Cf":
+        return ""
+    if char in CONFUSABLES:
+        return CONFUSABLES[char]
+    digit = unicodedata.digit(char, None)
+    if digit is not None and unicodedata.category(char) == "Nd":
+        return str(digit)
+    folded = unicodedata.normalize("NFKC", char)
+    if folded != char:
+        return "".join(fold_char(c) if not c.isascii() else c for c in folded).lower()
+    lowered = char.lower()
+    return CONFUSABLES.get(lowered, lowered)
+
+
+def fold(text: str) -> MappedText:
+    """NFKC, invisibles removed, look-alikes and digits folded, lower case; spans map back."""
+    if text.isascii():
+        return MappedText(text.lower(), identity=True)
+    builder = Builder()
+    position = 0
+    for match in _NON_ASCII.finditer(text):
+        builder.copy(text[position : match.start()].lower(), position)
+        for offset, char in enumerate(match[0]):
+            src = match.start() + offset
+            folded = fold_char(char)
+            if folded == char.lower() and len(folded) == 1:
+                builder.copy(folded, src)
+            else:
+                builder.replace(folded, src, src + 1)
+        position = match.end()
+    builder.copy(text[position:].lower(), position)
+    return builder.build()
