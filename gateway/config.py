@@ -220,11 +220,40 @@ class TemplateSettings(_Section):
     dir: str = ""
 
 
+class ScannerSettings(_Section):
+    """What the scanner allows and how much one message may cost it."""
+
+    work_domains: tuple[str, ...] = ()
+    phone_regions: tuple[str, ...] = ("US", "GB", "DE", "FR", "ES", "BR", "IN", "RU")
+    max_chars: int = Field(default=2_000_000, ge=1000)
+    max_seconds: Seconds = 2.0
+
+    @field_validator("work_domains")
+    @classmethod
+    def _lowercase(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Domains compare case-insensitively; each must look like a domain name."""
+        cleaned = tuple(d.strip().lower().rstrip(".") for d in value)
+        for domain in cleaned:
+            if not _DOMAIN.match(domain):
+                raise ValueError(f"{domain!r} is not a domain name, e.g. 'github.com'")
+        return cleaned
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _regions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Two-letter ISO 3166 region codes, as libphonenumber expects."""
+        for region in value:
+            if not re.fullmatch(r"[A-Z]{2}", region):
+                raise ValueError(f"{region!r} is not a two-letter region code, e.g. 'US'")
+        return value
+
+
 class PolicySettings(_Section):
     """Which action each finding category triggers; the most severe action wins."""
 
     contact: Action = "flag"
     payment: Action = "hold"
+    limit: Action = "hold"  # a message the scanner could not read completely
     kinds: dict[str, Action] = Field(default_factory=dict)
 
 
@@ -244,6 +273,7 @@ class Settings(_Section):
     delivery: DeliverySettings = DeliverySettings()
     dkim: DkimSettings = DkimSettings()
     templates: TemplateSettings = TemplateSettings()
+    scanner: ScannerSettings = ScannerSettings()
     policy: PolicySettings = PolicySettings()
     logging: LoggingSettings = LoggingSettings()
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -12,9 +12,20 @@ from dataclasses import dataclass, field
 from gateway.addresses import RelayDomain
 from gateway.config import Settings
 from gateway.footer import FooterRenderer
-from gateway.scanning.scanner import Scanner
+from gateway.scanning.scanner import ScanLimits, Scanner
 from gateway.signing import DkimSigner
 from storage.db import Database
+
+
+def build_scanner(settings: Settings) -> Scanner:
+    """The scanner as configured: own domains never match; work-product domains are allowed."""
+    options = settings.scanner
+    return Scanner(
+        allowed_domains=settings.own_domains,
+        work_domains=options.work_domains,
+        phone_regions=options.phone_regions,
+        limits=ScanLimits(max_chars=options.max_chars, max_seconds=options.max_seconds),
+    )
 
 
 @dataclass
@@ -43,7 +54,7 @@ class Services:
         return cls(
             settings=settings,
             db=db,
-            scanner=Scanner(allowed_domains=settings.own_domains),
+            scanner=build_scanner(settings),
             footers=FooterRenderer(settings.templates_dir),
             signer=signer,
             relay=RelayDomain(
