@@ -85,7 +85,9 @@ class Gateway:
             enable_SMTPUTF8=True,
             decode_data=False,
             timeout=relay.idle_timeout,
-            command_call_limit={"RCPT": relay.max_recipients * 2 + 10, "*": 100},
+            # Per connection, never reset: a limit would cut off MTAs that reuse connections
+            # (Postfix's connection cache). Recipients per message are limited in handle_RCPT.
+            command_call_limit=None,
         )
 
     @property

@@ -33,7 +33,7 @@ class Resolve:
         assert ctx.message is not None
         assert thread is not None
         ids = rewrite.referenced_ids(ctx.message)
-        rows = await db.run(archive.known_messages, db.engine, thread.id, ids)
+        rows = await db.run(archive.known_messages, db.engine, thread.id, ids) if ids else []
         return ctx.evolve(
             thread=thread,
             recipients=tuple(recipients),
