@@ -227,6 +227,7 @@ class ScannerSettings(_Section):
     phone_regions: tuple[str, ...] = ("US", "GB", "DE", "FR", "ES", "BR", "IN", "RU")
     max_chars: int = Field(default=2_000_000, ge=1000)
     max_seconds: Seconds = 2.0
+    documents: bool = False  # read PDF/.docx attachments too (the guideline counts them as binary)
 
     @field_validator("work_domains")
     @classmethod

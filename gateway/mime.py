@@ -258,7 +258,11 @@ def _encode_text(part: EmailMessage, text: str) -> tuple[str | None, bytes]:
     codec = _text_codec(_declared_charset(part) or "us-ascii")
     if codec and _ascii_compatible(codec):
         try:
-            return None, text.encode(codec)
+            data = text.encode(codec)
+            # Some codecs are lossy both ways (shift_jis writes YEN SIGN as 0x5C, read back
+            # as a backslash): keep the charset only when the recipient reads the same text.
+            if data.decode(codec) == text:
+                return None, data
         except UnicodeError:
             pass
     return _FALLBACK_CHARSET, text.encode(_FALLBACK_CHARSET)

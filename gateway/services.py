@@ -25,6 +25,7 @@ def build_scanner(settings: Settings) -> Scanner:
         work_domains=options.work_domains,
         phone_regions=options.phone_regions,
         limits=ScanLimits(max_chars=options.max_chars, max_seconds=options.max_seconds),
+        documents=options.documents,
     )
 
 

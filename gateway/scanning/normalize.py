@@ -23,6 +23,7 @@ INVISIBLE = frozenset(
 ) | frozenset(chr(c) for c in range(0xFE00, 0xFE10))  # variation selectors (keycap emoji)
 
 # Look-alike letters from other scripts, folded to the Latin letter they imitate.
+# fmt: off
 CONFUSABLES = {
     # Cyrillic
     "а": "a", "в": "b", "с": "c", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j",
@@ -34,6 +35,45 @@ CONFUSABLES = {
     # Latin look-alikes and symbols
     "ı": "i", "ſ": "s", "ℓ": "l", "＠": "@", "﹫": "@", "․": ".", "。": ".", "｡": ".",
 }
+# fmt: on
+
+
+def _unicode_confusables() -> dict[str, str]:
+    """Letters of other scripts that Unicode's confusables table says look like a Latin letter.
+
+    Taken from the `confusable_homoglyphs` package's copy of confusables.txt: only letters
+    (never digits or symbols as targets, so Cyrillic "З" does not become a "3" inside Russian
+    words), only characters NFKC leaves alone (NFKC already folds fullwidth and mathematical
+    letters), and an upper-case letter takes its lower-case twin's target when it has one.
+    """
+    try:
+        from confusable_homoglyphs.utils import load
+    except ImportError:  # pragma: no cover - a declared dependency
+        return {}
+    try:
+        table = load("confusables.json")
+    except (OSError, ValueError):  # pragma: no cover
+        return {}
+    found: dict[str, str] = {}
+    for char, glyphs in table.items():
+        if len(char) != 1 or char.isascii() or not unicodedata.category(char).startswith("L"):
+            continue
+        if unicodedata.normalize("NFKC", char) != char:
+            continue
+        targets = {
+            g["c"].lower() for g in glyphs if len(g["c"]) == 1 and "a" <= g["c"].lower() <= "z"
+        }
+        if len(targets) == 1:
+            found[char] = targets.pop()
+    for char in list(found):
+        lower = char.lower()
+        if lower != char and lower in found:
+            found[char] = found[lower]
+    return found
+
+
+for _char, _latin in _unicode_confusables().items():
+    CONFUSABLES.setdefault(_char, _latin)
 
 
 @dataclass(frozen=True)
@@ -132,21 +172,83 @@ def fold_char(char: str) -> str:
     return CONFUSABLES.get(lowered, lowered)
 
 
+_FOLD_CACHE: dict[str, str] = {}
+_ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+def _fold_cached(char: str) -> str:
+    folded = _FOLD_CACHE.get(char)
+    if folded is None:
+        folded = fold_char(char)
+        if len(_FOLD_CACHE) < 65536:
+            _FOLD_CACHE[char] = folded
+    return folded
+
+
 def fold(text: str) -> MappedText:
     """NFKC, invisibles removed, look-alikes and digits folded, lower case; spans map back."""
     if text.isascii():
         return MappedText(text.lower(), identity=True)
+    segments = list(_NON_ASCII.finditer(text))
+    if sum(m.end() - m.start() for m in segments) > 64:
+        return _fold_translated(text)
     builder = Builder()
     position = 0
-    for match in _NON_ASCII.finditer(text):
+    for match in segments:
         builder.copy(text[position : match.start()].lower(), position)
         for offset, char in enumerate(match[0]):
             src = match.start() + offset
-            folded = fold_char(char)
+            folded = _fold_cached(char)
             if folded == char.lower() and len(folded) == 1:
                 builder.copy(folded, src)
             else:
                 builder.replace(folded, src, src + 1)
         position = match.end()
     builder.copy(text[position:].lower(), position)
+    return builder.build()
+
+
+_BMP: list[str] = []  # fold of every BMP character, built on first use (about 40 ms)
+_BMP_SPECIAL: list[re.Pattern[str]] = []  # characters that vanish or expand, and astral ones
+
+
+def _bmp_table() -> tuple[list[str], re.Pattern[str]]:
+    if not _BMP:
+        table = []
+        special = []
+        for code in range(0x10000):
+            char = chr(code)
+            if code < 0x80 or 0xD800 <= code < 0xE000:
+                folded = char.lower()
+            else:
+                folded = fold_char(char)
+            if len(folded) != 1:
+                special.append(char)
+            table.append(folded)
+        _BMP_SPECIAL.append(
+            re.compile("[" + "".join(re.escape(c) for c in special) + "\U00010000-\U0010ffff]")
+        )
+        _BMP.extend(table)
+    return _BMP, _BMP_SPECIAL[0]
+
+
+def _fold_translated(text: str) -> MappedText:
+    """fold() for text with much non-ASCII (Cyrillic, Devanagari, ...): one str.translate.
+
+    A table of every BMP character's fold makes this one C-level pass; characters that fold to
+    exactly one character keep their position, so only the rare ones that vanish or expand
+    (zero-width, ligatures) and astral ones need runs in the map. Same result as the
+    character-by-character path.
+    """
+    table, special = _bmp_table()
+    first = special.search(text)
+    if first is None:
+        return MappedText(text.translate(table), identity=True)
+    builder = Builder()
+    position = 0
+    for match in special.finditer(text, first.start()):
+        builder.copy(text[position : match.start()].translate(table), position)
+        builder.replace(_fold_cached(match[0]), match.start(), match.end())
+        position = match.end()
+    builder.copy(text[position:].translate(table), position)
     return builder.build()

@@ -1,17 +1,46 @@
-"""The scanner interface: texts in, findings out; the detectors are plain functions.
+"""The scanner: texts in, findings out. Detectors are plain modules, run in a fixed order.
 
-A later scanner may add normalisation and more detector families behind this same interface:
-`Scanner.scan(message)` returns findings and nothing else depends on how they were found.
+`Scanner.scan(message)` extracts every scannable text (scanning.text), wraps each in a ScanDoc
+(scanning.document) and runs every detector module over it. Nothing here knows about SMTP or the
+database. A scan has a budget (characters and seconds); past it the scanner stops and records a
+finding of kind `scan_limit` (category `limit`) so the policy can act on what was not read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from email.message import EmailMessage
+from types import ModuleType
 
 from gateway.context import Finding
-from gateway.scanning import emails, phones
+from gateway.scanning import (
+    banking,
+    cards,
+    crypto,
+    emails,
+    handles,
+    messengers,
+    payments,
+    phones,
+    urls,
+)
+from gateway.scanning.document import ScanContext, ScanDoc
 from gateway.scanning.text import ScanText, extract
+
+DETECTORS: tuple[ModuleType, ...] = (
+    emails,
+    phones,
+    urls,
+    messengers,
+    payments,
+    handles,
+    banking,
+    cards,
+    crypto,
+)
+LIMIT_NAME = "scanner/1"
 
 
 @dataclass(frozen=True)
@@ -27,22 +56,78 @@ class Scanner:
     """Runs every detector over every scannable text of a message."""
 
     allowed_domains: tuple[str, ...] = ()
-    phone_regions: tuple[str, ...] = ("US",)
     work_domains: tuple[str, ...] = ()
-    limits: ScanLimits = ScanLimits()
+    phone_regions: tuple[str, ...] = ScanContext().phone_regions
+    limits: ScanLimits = field(default_factory=ScanLimits)
+    documents: bool = False
+    detectors: tuple[ModuleType, ...] = DETECTORS
+
+    @property
+    def context(self) -> ScanContext:
+        return ScanContext(
+            own_domains=self.allowed_domains,
+            work_domains=self.work_domains,
+            phone_regions=self.phone_regions,
+        )
 
     def scan(self, message: EmailMessage) -> list[Finding]:
-        """Findings for a parsed message."""
-        return self.scan_texts(extract(message))
+        """Findings for a parsed message (Subject, every text part, text attachments)."""
+        texts = extract(message, max_chars=self.limits.max_chars + 1, documents=self.documents)
+        return self.scan_texts(texts)
 
     def scan_text(self, text: str, part: str = "text") -> list[Finding]:
-        """Findings for one plain text."""
+        """Findings for one plain text (the CLI's text files and stdin)."""
         return self.scan_texts([ScanText(part, text)])
 
-    def scan_texts(self, texts: list[ScanText]) -> list[Finding]:
-        """Findings for already-extracted texts, in text order."""
+    def scan_texts(self, texts: Sequence[ScanText]) -> list[Finding]:
+        """Findings for extracted texts, in text order, within the budget."""
+        deadline = time.perf_counter() + self.limits.max_seconds
+        context = self.context
         found: list[Finding] = []
+        budget = self.limits.max_chars
         for item in texts:
-            found.extend(emails.detect(item.text, item.part, self.allowed_domains))
-            found.extend(phones.detect(item.text, item.part, self.phone_regions))
-        return found
+            if len(item.text) > budget:
+                found.append(_limit(item, "size", self.limits.max_chars))
+                text = item.text[:budget]
+            else:
+                text = item.text
+            budget -= len(text)
+            doc = ScanDoc(item.part, text, context)
+            for detector in self.detectors:
+                if time.perf_counter() > deadline:
+                    found.append(_limit(item, "time", self.limits.max_seconds))
+                    return dedupe(found)
+                found.extend(detector.detect(doc))
+            if budget <= 0:
+                break
+        return dedupe(found)
+
+
+def _limit(item: ScanText, what: str, limit: float) -> Finding:
+    """The finding that says the scan stopped early, and why."""
+    text = f"scan stopped: {what} budget ({limit:g}) exceeded"
+    return Finding("limit", "scan_limit", text, 0, 0, item.part, 1.0, LIMIT_NAME)
+
+
+def dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """Drop findings of the same part, category and kind that overlap a stronger one."""
+    kept: list[Finding] = []
+    ordered = sorted(
+        findings,
+        key=lambda f: (f.part, f.category, f.kind, f.start, -(f.end - f.start), -f.confidence),
+    )
+    for finding in ordered:
+        last = kept[-1] if kept else None
+        if (
+            last is not None
+            and (last.part, last.category, last.kind)
+            == (finding.part, finding.category, finding.kind)
+            and finding.start < last.end
+            and finding.end > last.start
+            and finding.kind != "scan_limit"
+        ):
+            if finding.confidence > last.confidence:
+                kept[-1] = finding
+            continue
+        kept.append(finding)
+    return kept

@@ -1,0 +1,103 @@
+"""Scanner throughput over the labelled corpus, next to a plain-`re` email+phone baseline.
+
+    .venv/bin/python bench/bench_scanner.py [--corpus tests/corpus] [--rounds 5]
+
+Reports MB/s of scanned message text on one core (the texts the extractor yields, so both
+scanners see exactly the same input), and the p50/p99 time per message for the full scan
+(extraction included) and per 5 KB message (the corpus messages padded or cut to 5 KB of text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from gateway import mime
+from gateway.scanning.scanner import Scanner
+from gateway.scanning.text import extract
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+
+
+def baseline(text: str) -> int:
+    """The naive scanner: one regex for addresses, one for digit runs."""
+    return len(EMAIL.findall(text)) + len(PHONE.findall(text))
+
+
+def load(corpus: Path) -> list[bytes]:
+    """Every .eml of the corpus."""
+    return [p.read_bytes() for p in sorted((corpus / "messages").glob("*.eml"))]
+
+
+def five_kb(texts: list[str]) -> str:
+    """A 5 KB text made from corpus texts (so its content is realistic mail)."""
+    joined = "\n\n".join(texts)
+    while len(joined) < 5120:
+        joined += "\n\n" + joined
+    return joined[:5120]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=Path("tests/corpus"))
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    raws = load(args.corpus)
+    scanner = Scanner(allowed_domains=("gigbridge.io", "relay.gigbridge.io"))
+    messages = [mime.parse(raw) for raw in raws]
+    texts = [extract(m) for m in messages]
+    size = sum(len(t.text.encode()) for ts in texts for t in ts)
+
+    def throughput(fn) -> float:
+        best = float("inf")
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            for ts in texts:
+                fn(ts)
+            best = min(best, time.perf_counter() - started)
+        return size / best / 1e6
+
+    ours = throughput(scanner.scan_texts)
+    naive = throughput(lambda ts: [baseline(t.text) for t in ts])
+    per_message = []
+    for message in messages * args.rounds:
+        started = time.perf_counter()
+        scanner.scan(message)
+        per_message.append((time.perf_counter() - started) * 1000)
+    samples = [five_kb([t.text for t in ts]) for ts in texts]
+    per_5kb = []
+    for text in samples * args.rounds:
+        started = time.perf_counter()
+        scanner.scan_text(text)
+        per_5kb.append((time.perf_counter() - started) * 1000)
+
+    table = Table(title=f"scanner over {len(raws)} corpus messages ({size / 1e6:.2f} MB of text)")
+    for column in ("measure", "value"):
+        table.add_column(column)
+    table.add_row("scanner MB/s (one core)", f"{ours:.1f}")
+    table.add_row("plain re email+phone MB/s", f"{naive:.1f}")
+    table.add_row("ratio scanner / baseline", f"{ours / naive:.2f}")
+    table.add_row(
+        "per message p50 / p99 ms (with extraction)",
+        f"{statistics.median(per_message):.3f} / {_p99(per_message):.3f}",
+    )
+    table.add_row(
+        "per 5 KB text p50 / p99 ms", f"{statistics.median(per_5kb):.3f} / {_p99(per_5kb):.3f}"
+    )
+    Console().print(table)
+
+
+def _p99(values: list[float]) -> float:
+    """The 99th percentile."""
+    return sorted(values)[max(0, int(len(values) * 0.99) - 1)]
+
+
+if __name__ == "__main__":
+    main()

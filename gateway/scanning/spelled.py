@@ -1,0 +1,633 @@
+"""De-obfuscation views: number words as digits, "at"/"dot"/"slash" words as symbols.
+
+Two views over a document's folded text (normalize.fold), each built lazily, cached on the
+ScanDoc, and only when the text holds what it rewrites, so ordinary mail pays almost nothing:
+
+* `number_runs(doc)`: runs of spelled digits ("five five five", "cinco", "fünf", "пять",
+  "double seven", "plus vier neun", "девятьсот шестнадцать", mixed "555 one two three 4567",
+  "48two", letters for digits "4l5") rewritten as a digit string, with the span of the
+  original text they came from; looked for only around number words that ordinary prose rarely
+  uses, and only where a second number item is right next to one;
+* `address_view(doc)`: a View in which "(at)", "[at]", " at ", "at the rate", "arroba",
+  "arobase", "собака", "%40", spaced "@" become "@", "(dot)", "[.]", " dot ", "punto", "ponto",
+  "point", "punkt", "точка" become ".", " slash " becomes "/", "underscore" "_", spaced-out
+  letters ("a n n @ g m a i l . c o m") are joined, so the e-mail and URL detectors match one
+  plain form. Every replacement is recorded with its kind so a detector can weigh how an
+  address was written (a bracketed "(at)" is deliberate; a bare " at " needs more evidence).
+
+A View maps its positions back to the original text through both layers (view -> folded ->
+original), so findings always point at what the author wrote. `tokens(doc)` is the shared
+cheap gate: the set of the folded text's words, which detectors test for their trigger words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gateway.scanning.document import ScanDoc
+from gateway.scanning.normalize import Builder, MappedText, fold
+
+
+def folded_pattern(pattern: str) -> str:
+    """A regex source whose non-ASCII letters are folded like the text it will run on."""
+    return re.sub(r"[^\x00-\x7f]+", lambda m: fold(m[0]).text, pattern)
+
+
+def fw(word: str) -> str:
+    """A word as it appears in folded text."""
+    return fold(word).text
+
+
+@dataclass
+class View:
+    """A derived text over a doc's folded text; `span` maps back to the original."""
+
+    text: str
+    folded: MappedText
+    inner: MappedText | None = None  # view -> folded; None when the view is the folded text
+    replaced: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, kind)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of view [start, end)."""
+        if self.inner is not None:
+            start, end = self.inner.span(start, end)
+        return self.folded.span(start, end)
+
+    def kinds(self, start: int, end: int) -> set[str]:
+        """Kinds of the replacements overlapping view [start, end)."""
+        return {
+            k
+            for s, e, k in self.replaced
+            if (s < end and e > start) or (s == e and start < s < end)
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Number words
+# ---------------------------------------------------------------------------------------------
+
+_UNITS = {
+    0: "zero oh o nought naught cero zéro null nulla ноль нуль shunya shoonya sunya शून्य",
+    1: "one uno una um uma un une eins ein один одна одну ek एक",
+    2: "two dos dois duas deux zwei zwo due два две do दो",
+    3: "three tres três trois drei tre три teen तीन",
+    4: "four cuatro quatro quatre vier quattro четыре char chaar चार",
+    5: "five cinco cinq fünf fuenf funf cinque пять paanch panch pānch पांच पाँच",
+    6: "six seis meia sechs sei шесть chhe chhah chah छह छः छे",
+    7: "seven siete sete sept sieben sette семь saat सात",
+    8: "eight ocho oito huit acht otto восемь aath आठ",
+    9: "nine nueve nove neuf neun девять nau nao नौ",
+}
+_TEENS = {
+    10: "ten diez dez dix zehn dieci десять",
+    11: "eleven once onze elf undici одиннадцать",
+    12: "twelve doce doze douze zwölf zwoelf dodici двенадцать",
+    13: "thirteen trece treze treize dreizehn tredici тринадцать",
+    14: "fourteen catorce catorze quatorze vierzehn quattordici четырнадцать",
+    15: "fifteen quince quinze fünfzehn fuenfzehn quindici пятнадцать",
+    16: "sixteen dieciséis dieciseis dezesseis seize sechzehn sedici шестнадцать",
+    17: "seventeen diecisiete dezessete dix-sept siebzehn diciassette семнадцать",
+    18: "eighteen dieciocho dezoito dix-huit achtzehn diciotto восемнадцать",
+    19: "nineteen diecinueve dezenove dix-neuf neunzehn diciannove девятнадцать",
+}
+_TENS = {
+    20: "twenty veinte vinte vingt zwanzig venti двадцать",
+    30: "thirty treinta trinta trente dreißig dreissig trenta тридцать",
+    40: "forty cuarenta quarenta quarante vierzig quaranta сорок",
+    50: "fifty cincuenta cinquenta cinquante fünfzig fuenfzig cinquanta пятьдесят",
+    60: "sixty sesenta sessenta soixante sechzig sessanta шестьдесят",
+    70: "seventy setenta soixante-dix siebzig settanta семьдесят",
+    80: "eighty ochenta oitenta quatre-vingt quatre-vingts achtzig ottanta восемьдесят",
+    90: "ninety noventa quatre-vingt-dix neunzig novanta девяносто",
+}
+_HUNDREDS = {
+    100: "сто",
+    200: "двести",
+    300: "триста",
+    400: "четыреста",
+    500: "пятьсот",
+    600: "шестьсот",
+    700: "семьсот",
+    800: "восемьсот",
+    900: "девятьсот",
+}
+_MULT = {2: "double doble dobro doppel doppio двойная", 3: "triple triplo dreifach тройная"}
+_PLUS = "plus más mas mais плюс"
+_HUNDRED_WORD = "hundred"
+# Words that only count between other number items (too common on their own).
+_WEAK = {fw(w) for w in "o oh un une ein do teen char sei nao nau um uma e y".split()}
+
+_WORDS: dict[str, tuple[str, int]] = {}
+for _value, _names in _UNITS.items():
+    for _w in _names.split():
+        _WORDS[fw(_w)] = ("unit", _value)
+for _table, _kind in ((_TEENS, "teen"), (_TENS, "tens"), (_HUNDREDS, "hund"), (_MULT, "mult")):
+    for _value, _names in _table.items():
+        for _w in _names.split():
+            _WORDS[fw(_w)] = (_kind, _value)
+for _w in _PLUS.split():
+    _WORDS[fw(_w)] = ("plus", 0)
+_WORDS[_HUNDRED_WORD] = ("hundredword", 100)
+# German compounds: dreiundzwanzig = 23.
+for _u, _un in (
+    (1, "ein"),
+    (2, "zwei"),
+    (3, "drei"),
+    (4, "vier"),
+    (5, "fünf"),
+    (6, "sechs"),
+    (7, "sieben"),
+    (8, "acht"),
+    (9, "neun"),
+):
+    for _t, _tn in (
+        (20, "zwanzig"),
+        (30, "dreißig"),
+        (40, "vierzig"),
+        (50, "fünfzig"),
+        (60, "sechzig"),
+        (70, "siebzig"),
+        (80, "achtzig"),
+        (90, "neunzig"),
+    ):
+        _WORDS[fw(f"{_un}und{_tn}")] = ("teen", _t + _u)  # a complete two-digit number
+        if "ü" in _un or "ü" in _tn or "ß" in _tn:
+            _WORDS[fw(f"{_un}und{_tn}".replace("ü", "ue").replace("ß", "ss"))] = ("teen", _t + _u)
+
+
+def _trie_regex(words: list[str]) -> str:
+    """An alternation of `words` shaped as a trie (shared prefixes once), longest first."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alternatives = [re.escape(c) + build(sub) for c, sub in sorted(node.items()) if c]
+        if not alternatives:
+            return ""
+        body = "(?:" + "|".join(alternatives) + ")" if len(alternatives) > 1 else alternatives[0]
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return build(root)
+
+
+# Number words common in ordinary prose ("one of", "do", "plus", "sept."): a text holding only
+# these is not searched for spelled runs (a spelled phone number has other digits too).
+_COMMON_WORDS = {
+    fw(w)
+    for w in """one two ten o oh un une uno una um uma ein e y do sei null plus mas más mais
+    double triple doble hundred char teen nau nao sept due tre i""".split()
+}
+_GATE_WORDS = frozenset(_WORDS) - _COMMON_WORDS
+
+
+@dataclass(frozen=True)
+class NumberRun:
+    """Spelled digits: the digit string they stand for and where they were written."""
+
+    digits: str  # "+4915..." or "5551234567"
+    start: int  # original span
+    end: int
+    words: int  # how many tokens were words or letters-for-digits
+    fstart: int = 0  # the same span in the folded text
+    fend: int = 0
+
+
+def _token_digits(tokens: list[tuple[str, int, str]]) -> tuple[str, int]:
+    """Digits for a run's tokens (kind, value, text), and how many tokens were words."""
+    out: list[str] = []
+    words = 0
+    repeat = 1
+    i = 0
+    n = len(tokens)
+
+    def kind_at(j: int) -> str:
+        return tokens[j][0] if j < n else ""
+
+    while i < n:
+        kind, value, text = tokens[i]
+        i += 1
+        if kind == "plus":
+            if not out:
+                out.append("+")
+            words += text != "+"
+            continue
+        if kind == "mult":
+            repeat, words = value, words + 1
+            continue
+        if kind == "digits":
+            piece = text
+        elif kind == "ld":
+            piece = text.replace("o", "0").replace("i", "1").replace("l", "1")
+            words += 1
+        elif kind == "hundredword":
+            piece, words = "00", words + 1
+        else:
+            words += 1
+            total, width = value, {"unit": 1, "teen": 2, "tens": 2, "hund": 3}[kind]
+            if kind == "unit" and kind_at(i) == "hundredword":
+                total, width, i, words = value * 100, 3, i + 1, words + 1
+            if width == 3 and kind_at(i) in {"tens", "teen", "unit"}:
+                total, i, words = total + tokens[i][1], i + 1, words + 1
+            if total % 10 == 0 and total % 100 >= 20 and kind_at(i) == "unit" and tokens[i][1]:
+                total, i, words = total + tokens[i][1], i + 1, words + 1
+            elif total % 100 in {60, 80} and kind_at(i) == "teen" and tokens[i][1] < 20:
+                total, i, words = total + tokens[i][1], i + 1, words + 1  # soixante-douze
+            piece = str(total).zfill(width)
+        out.append(piece * repeat)
+        repeat = 1
+    return "".join(out), words
+
+
+def number_runs(doc: ScanDoc) -> list[NumberRun]:
+    """Runs of spelled-out digits in the doc (cached); empty for ordinary text."""
+    cached = doc.__dict__.get("_number_runs")
+    if cached is not None:
+        return cached
+    runs: list[NumberRun] = []
+    try:
+        runs = _number_runs(doc)
+    except Exception:  # a detector never raises; no view is no finding
+        runs = []
+    doc.__dict__["_number_runs"] = runs
+    return runs
+
+
+# Tokens of a window: digit strings, words (hyphenated ones whole: "soixante-dix-huit"), "+".
+_NUM_TOKEN = re.compile(r"\d+|[^\W\d_]+(?:-[^\W\d_]+)*|\+")
+_GAP = re.compile(r"[ \t\-–—.,/()·:]{0,4}|[ \t,]*\n[ \t]*")
+_JOINERS = frozenset(fw(w) for w in "y e et und и i".split())
+
+
+def _parts(word: str) -> list[tuple[str, int, str]] | None:
+    """A token as number items, None when it is not one ("écris-moi", "hello")."""
+    if word == "+":
+        return [("plus", 0, word)]
+    if word.isdigit():
+        return [("digits", 0, word)]
+    entry = _WORDS.get(word)
+    if entry is not None:
+        return [(entry[0], entry[1], word)]
+    if word in ("l", "i"):
+        return [("ld", 0, word)]
+    if "-" in word:
+        items: list[tuple[str, int, str]] = []
+        pieces = word.split("-")
+        i = 0
+        while i < len(pieces):
+            for j in range(len(pieces), i, -1):  # the longest known prefix ("quatre-vingt")
+                key = "-".join(pieces[i:j])
+                if key in _WORDS:
+                    items.append((*_WORDS[key], key))
+                    i = j
+                    break
+            else:
+                return None
+        return items
+    return None
+
+
+def _runs_in(text: str, lo: int, hi: int):
+    """(start, end, items) of each run of number tokens between lo and hi."""
+    run: list[tuple[str, int, str]] = []
+    run_start = run_end = -1
+    pending_joiner = False
+    for m in _NUM_TOKEN.finditer(text, lo, hi):
+        word = m[0]
+        parts = _parts(word)
+        if run and word in _JOINERS and _GAP.fullmatch(text, run_end, m.start()):
+            pending_joiner = True  # "treinta y dos"
+            continue
+        gap_ok = run and (pending_joiner or _GAP.fullmatch(text, run_end, m.start()))
+        pending_joiner = False
+        if (
+            parts is not None
+            and parts[0][0] == "ld"
+            and not (
+                (run and run[-1][0] == "digits" and run_end == m.start())
+                or (m.end() < len(text) and text[m.end()].isdigit())
+            )
+        ):
+            parts = None  # "l"/"i" only right next to a digit: "4l5", "2l5674"
+        if parts is None:
+            if run:
+                yield run_start, run_end, run
+            run = []
+            continue
+        if run and not gap_ok:
+            yield run_start, run_end, run
+            run = []
+        if not run:
+            run_start = m.start()
+        run.extend(parts)
+        run_end = m.end()
+    if run:
+        yield run_start, run_end, run
+
+
+_NEXT_TOKEN = re.compile(r"[ \t\-–—.,/()·:\n]{0,4}(\d|[^\W\d_]+)")
+_PREV_TOKEN = re.compile(r"(\d|[^\W\d_]+)[ \t\-–—.,/()·:\n]{0,4}$")
+
+
+def _is_number_token(word: str) -> bool:
+    return word.isdigit() or word in _WORDS
+
+
+def _number_neighbour(text: str, start: int, end: int) -> bool:
+    """The word at [start, end) has a number word or a digit right before or after it."""
+    after = _NEXT_TOKEN.match(text, end)
+    if after is not None and _is_number_token(after[1]):
+        return True
+    before = _PREV_TOKEN.search(text, max(0, start - 30), start)
+    return before is not None and _is_number_token(before[1])
+
+
+def _number_runs(doc: ScanDoc) -> list[NumberRun]:
+    """Runs of number words, looked for only around number words ordinary prose rarely has."""
+    folded = doc.folded
+    text = folded.text
+    present = _GATE_WORDS & tokens(doc)
+    if not present:
+        return []
+    hits = [
+        (p, p + len(w))
+        for w in present
+        for p in find_words(text, w)
+        if _number_neighbour(text, p, p + len(w))
+    ]
+    runs = []
+    last_end = -1
+    for lo, hi in windows(text, hits, 110):
+        for start, end, items in _runs_in(text, lo, hi):
+            if start < last_end:
+                continue
+            words = [t for t in items if t[0] not in {"digits", "plus"}]
+            if not words:
+                continue
+            # Weak words ("o", "do", "un") alone do not make a run of words.
+            if all(t[2] in _WEAK for t in words) and not any(t[0] == "ld" for t in words):
+                continue
+            if items[-1][0] == "plus":
+                items = items[:-1]
+            digits, nwords = _token_digits(items)
+            count = len(digits.lstrip("+"))
+            if count < 7 or count > 16:
+                continue
+            last_end = end
+            o_start, o_end = folded.span(start, end)
+            runs.append(NumberRun(digits, o_start, o_end, nwords, start, end))
+    return runs
+
+
+# ---------------------------------------------------------------------------------------------
+# Address words
+# ---------------------------------------------------------------------------------------------
+
+_AT_WORDS = ["arroba", "arobase", "chiocciola", fw("собака"), fw("собачка"), "ät", "klammeraffe"]
+_DOT_WORDS = ["dot", "punto", "ponto", "point", "punkt", fw("точка"), "dit", "nokta"]
+_DOT_RX = "|".join(map(re.escape, _DOT_WORDS))
+_AT_RX = "|".join(map(re.escape, _AT_WORDS))
+_OPEN, _CLOSE = r"[\(\[\{<]", r"[\)\]\}>]"
+# What follows an "@"-word when it really is one: a domain label and a dot (word or symbol).
+_DOT_FORM = rf"(?:\s*{_OPEN}\s*(?:\.|{_DOT_RX})\s*{_CLOSE}\s*|\s+(?:{_DOT_RX})\s+|\.)"
+_DOMAIN_AHEAD = rf"(?=[\w-]+{_DOT_FORM}\w)"
+# After a bare " at ": a domain that is not followed by a path ("book at calendly.com/anna" is
+# a link, not an address).
+_WEAK_AHEAD = rf"(?=[\w-]+(?:{_DOT_FORM}[\w-]+)+(?![\w.-]*/))"
+
+_BRACKETED = re.compile(
+    rf"{_OPEN}\s*(?:(?P<at>at|@|{_AT_RX})|(?P<dot>\.|{_DOT_RX})|(?P<slash>/|slash)|(?P<colon>:))"
+    rf"\s*{_CLOSE}"
+)
+_BRACKET_WORDS = ("at", "dot", "slash", *_AT_WORDS, *_DOT_WORDS)
+_SYMBOL_FORMS = (
+    (".", ("[.]", "(.)", "{.}")),
+    ("@", ("[@]", "(@)", "{@}")),
+    (":", ("[:]",)),
+    ("/", ("[/]",)),
+)
+# "at)", "dot ]" ...: a literal first, so the search runs at memchr speed.
+_CLOSING = {w: re.compile(re.escape(w) + r"[ \t]?[\)\]\}>]") for w in (*_BRACKET_WORDS, *".@:/")}
+_AT_WEAK = re.compile(rf"\s+(?:at(?:\s+the\s+rate(?:\s+of)?)?|at\s*-?\s*sign)\s+{_WEAK_AHEAD}")
+_AT_WORD = re.compile(
+    rf"\s+(?:at(?:\s+the\s+rate(?:\s+of)?)?|at\s*-?\s*sign|{_AT_RX})\s+{_DOMAIN_AHEAD}"
+)
+_RATE_AT = re.compile(rf"\s*(?:at\s*the\s*rate(?:\s*of)?|atrate)\s*{_DOMAIN_AHEAD}")
+_DOT_WORD = re.compile(rf"\s+(?:{_DOT_RX})\s+(?=\w)")
+_SLASH_WORD = re.compile(r"\s+(?:slash|barra|schrägstrich|/)\s+(?=\w)")
+_UNDER_WORD = re.compile(
+    r"\s+(?:underscore|under\s+score|guion\s+bajo|tiret\s+bas|unterstrich)\s+(?=\w)"
+)
+_DASH_WORD = re.compile(r"\s+(?:dash|hyphen|guion|tiret|bindestrich)\s+(?=\w)")
+# Letters written one by one with single spaces ("a n n @ g m a i l . c o m").
+_SPACED_LETTERS = re.compile(r"(?<![^\s(\[<:])(?:[\w@.\-_] ){2,}[\w@.\-_](?![^\s)\]>,;:!?])")
+
+_SPACED_DOT_NEXT = re.compile(r" \. [\w-]{2,24}\b")
+_AT_QUICK = re.compile(rf" at +[\w-]+ *(?:\.\w|[\(\[\{{<]| (?:{_DOT_RX}) | at )")
+# Each anchored pattern is tried only where its literal anchor occurs (str.find is fast), and
+# only when one of its trigger words is among the document's words at all.
+_WORD_RULES: list[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str, str]] = [
+    (frozenset({"at"}), (" at ", "\tat ", "\nat "), _AT_WEAK, "@", "at_weak"),
+    (frozenset(_AT_WORDS), tuple(f" {w} " for w in _AT_WORDS), _AT_WORD, "@", "at_word"),
+    (frozenset({"rate", "atrate"}), (" at the rate", " atrate"), _RATE_AT, "@", "at_word"),
+    (frozenset(_DOT_WORDS), tuple(f" {w} " for w in _DOT_WORDS), _DOT_WORD, ".", "dot_word"),
+    (
+        frozenset({"slash", "barra", "schrägstrich"}),
+        (" slash ", " barra ", " schrägstrich "),
+        _SLASH_WORD,
+        "/",
+        "slash_word",
+    ),
+    (
+        frozenset({"underscore", "under", "guion", "tiret", "unterstrich"}),
+        (" underscore ", " under score ", " guion bajo ", " tiret bas ", " unterstrich "),
+        _UNDER_WORD,
+        "_",
+        "under_word",
+    ),
+    (
+        frozenset({"dash", "hyphen", "guion", "tiret", "bindestrich"}),
+        (" dash ", " hyphen ", " guion ", " tiret ", " bindestrich "),
+        _DASH_WORD,
+        "-",
+        "dash_word",
+    ),
+]
+
+
+def _find_all(text: str, needle: str):
+    position = text.find(needle)
+    while position >= 0:
+        yield position
+        position = text.find(needle, position + 1)
+
+
+def address_view(doc: ScanDoc) -> View:
+    """The folded text with obfuscated "@", ".", "/" written plainly (cached)."""
+    cached = doc.__dict__.get("_address_view")
+    if cached is not None:
+        return cached
+    try:
+        view = _address_view(doc.folded, tokens(doc))
+    except Exception:  # a detector never raises: fall back to the folded text
+        view = View(doc.folded.text, doc.folded)
+    doc.__dict__["_address_view"] = view
+    return view
+
+
+def _address_view(folded: MappedText, words: frozenset[str]) -> View:
+    text = folded.text
+    edits: list[tuple[int, int, str, str]] = []  # (start, end, replacement, kind)
+    symbols = {"at": "@", "dot": ".", "slash": "/", "colon": ":"}
+    # Bracketed forms are found from their inside word ("at", "dot", "." ...), which a fast
+    # literal search finds, and confirmed with the brackets around it.
+    inner = [w for w in _BRACKET_WORDS if w in words]
+    brackets = [b for b in "[{" if b in text] + ["("]
+    inner.extend(
+        c for c, forms in _SYMBOL_FORMS if any(f[0] in brackets and f in text for f in forms)
+    )
+    for word in inner:
+        for closing in _CLOSING[word].finditer(text):
+            hit = closing.start()
+            opener = text.rfind(" ", max(0, hit - 2), hit)
+            position = hit - 1 if hit > 0 and text[hit - 1] in "([{<" else opener - 1
+            if position < 0 or text[position] not in "([{<":
+                continue
+            m = _BRACKETED.match(text, position)
+            if m is None:
+                continue
+            group = m.lastgroup or ""
+            start, end = position, m.end()
+            while start > 0 and text[start - 1] in " \t":
+                start -= 1
+            while end < len(text) and text[end] in " \t":
+                end += 1
+            edits.append((start, end, symbols[group], f"{group}_bracket"))
+    for triggers, anchors, pattern, symbol, kind in _WORD_RULES:
+        if triggers.isdisjoint(words):
+            continue
+        for anchor in anchors:
+            if kind == "at_weak" and anchor == " at ":
+                # " at " is in every English text: only where a domain-like word follows.
+                found = (m.start() for m in _AT_QUICK.finditer(text))
+            else:
+                found = _find_all(text, anchor)
+            for position in found:
+                m = pattern.match(text, position)
+                if m is not None and position > 0 and text[position - 1] not in " \t\n":
+                    strong = kind == "at_weak" and ("rate" in m[0] or "sign" in m[0])
+                    edits.append((m.start(), m.end(), symbol, "at_word" if strong else kind))
+    for position in _find_all(text, "%40"):
+        edits.append((position, position + 3, "@", "at_pct"))
+    for position in _find_all(text, " . "):  # "calendly . com", "anna . lee @ gmail . com"
+        if position > 0 and text[position - 1].isalnum() and _SPACED_DOT_NEXT.match(text, position):
+            edits.append((position, position + 3, ".", "dot_spaced"))
+    if " / " in text:
+        for position in _find_all(text, " / "):
+            m = _SLASH_WORD.match(text, position)
+            if m is not None and position > 0 and text[position - 1] not in " \t\n":
+                edits.append((m.start(), m.end(), "/", "slash_word"))
+    if "@" in text and (" @" in text or "@ " in text or "\t@" in text or "@\t" in text):
+        for position in _find_all(text, "@"):
+            start, end = position, position + 1
+            while start > 0 and position - start < 3 and text[start - 1] in " \t":
+                start -= 1
+            while end < len(text) and end - position < 4 and text[end] in " \t":
+                end += 1
+            if end - start > 1:
+                edits.append((start, end, "@", "at_spaced"))
+    at_positions = [s for s, _, sym, _k in edits if sym == "@"]
+    at_positions.extend(_find_all(text, "@"))
+    for position in sorted(set(at_positions)):
+        j = position - 1
+        while j > 0 and text[j] in " \t":
+            j -= 1
+        if j < 1 or text[j - 1] not in " \t":
+            continue  # not "a n n @": the letter before the "@" is not written alone
+        lo, hi = max(0, position - 80), min(len(text), position + 80)
+        for m in _SPACED_LETTERS.finditer(text, lo, hi):
+            edits.extend(
+                (m.start() + i, m.start() + i + 1, "", "spaced")
+                for i, char in enumerate(m[0])
+                if char == " "
+            )
+    if not edits:
+        return View(text, folded)
+    edits.sort()
+    builder = Builder()
+    replaced: list[tuple[int, int, str]] = []
+    position = 0
+    length = 0
+    for start, end, symbol, kind in edits:
+        if start < position:
+            continue  # overlaps an earlier edit
+        builder.copy(text[position:start], position)
+        length += start - position
+        builder.replace(symbol, start, end)
+        replaced.append((length, length + len(symbol), kind))
+        length += len(symbol)
+        position = end
+    builder.copy(text[position:], position)
+    inner = builder.build()
+    return View(inner.text, folded, inner, replaced)
+
+
+# ---------------------------------------------------------------------------------------------
+# Words present (a cheap gate shared by the detectors)
+# ---------------------------------------------------------------------------------------------
+
+_PUNCT = "!\"$%&'()*+,-./:;<=>?[\\]^`{|}~«»“”„‘’‚—–…¿¡·•、。，：；！？（）"
+_UNICODE_PUNCT = [c for c in _PUNCT if not c.isascii()]
+_ASCII_PUNCT = bytes(c for c in range(128) if chr(c) in _PUNCT)
+_BYTES_TO_SPACE = bytes.maketrans(_ASCII_PUNCT, b" " * len(_ASCII_PUNCT))
+
+
+def tokens(doc: ScanDoc) -> frozenset[str]:
+    """The set of words of the folded text (split on spaces and punctuation, "@" kept), cached.
+
+    Detectors test it for their trigger words (a set lookup each) instead of searching the
+    whole text once per word, which is what keeps ordinary mail cheap to scan.
+    """
+    cached = doc.__dict__.get("_tokens")
+    if cached is None:
+        text = doc.folded.text
+        # bytes.translate is a table lookup in C: far cheaper than str.translate's dict.
+        spaced = text.encode("utf-8", "surrogatepass").translate(_BYTES_TO_SPACE)
+        text = spaced.decode("utf-8", "surrogatepass")
+        if not text.isascii():
+            for char in _UNICODE_PUNCT:
+                if char in text:
+                    text = text.replace(char, " ")
+        cached = frozenset(text.split())
+        doc.__dict__["_tokens"] = cached
+    return cached
+
+
+def find_words(text: str, word: str):
+    """Start positions of `word` in `text` where it is not part of a longer word."""
+    position = text.find(word)
+    size = len(word)
+    while position >= 0:
+        before = text[position - 1] if position else " "
+        after = text[position + size] if position + size < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            yield position
+        position = text.find(word, position + 1)
+
+
+def windows(text: str, positions: list[tuple[int, int]], radius: int) -> list[tuple[int, int]]:
+    """Merged [start, end) windows of `radius` characters around each (start, end) hit."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(positions):
+        lo, hi = max(0, start - radius), min(len(text), end + radius)
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged

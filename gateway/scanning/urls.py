@@ -1,0 +1,273 @@
+"""Detector for links whose purpose is to talk off-platform.
+
+Guideline section 2, items 3 and 4. Links are read from the address view (spelled.address_view),
+so "hxxps://", "calendly[.]com/anna", "linkedin dot com slash in slash anna" and fullwidth or
+homoglyph host names are read like plain links. Kinds:
+
+* ``messenger``: messenger and social-profile links (wa.me, api.whatsapp.com, t.me, signal.me,
+  discord.gg, m.me, linkedin.com/in/..., facebook.com/<profile>, instagram.com/<handle>,
+  x.com/<handle>, vk.com/...) and app links (``whatsapp://send?phone=``, ``tg://resolve``,
+  ``viber://``, ``skype:name?call``);
+* ``url``: meeting rooms (zoom.us/j/..., meet.google.com/..., Teams meetup-join, whereby,
+  jitsi), booking pages (calendly, cal.com, tidycal, ...), link shorteners and link-in-bio pages
+  (bit.ly, tinyurl, t.co, linktr.ee, ...), and any other site *offered as a way to get in touch*
+  ("contact me via my site www.annlee.dev/contact", "book a call at ...").
+
+Not findings (domains.py): the platform's own and the configured work domains, reserved
+documentation names, links to the work product and its context (repositories, Figma, Vimeo,
+Drive/Docs, previews on vercel.app/netlify.app/herokuapp.com, documentation sites), a single
+post/tweet being discussed, the vendor's own site (telegram.org), a business's social page as
+the subject of the work ("schedule posts for the client's Facebook page facebook.com/acme",
+decided by domains.work_social), and any other site that is merely mentioned (the client's
+shop under discussion, a library's homepage, "the contact form on our site is broken").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gateway.context import Finding
+from gateway.scanning import domains
+from gateway.scanning.document import ScanDoc
+from gateway.scanning.spelled import View, _trie_regex, address_view, folded_pattern, fw
+
+NAME = "urls/1"
+
+_TLDS = sorted(domains.GENERIC_TLDS | {"google"}, key=len, reverse=True)
+# A dot followed by a top-level domain: starts with a literal "." so the scan is fast, and the
+# names are a trie so a miss costs one or two character tests.
+_TLD_HIT = re.compile(r"\.(?:" + _trie_regex(_TLDS) + r"|[a-z]{2})(?![a-z0-9-])")
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+_HOST_FORWARD = re.compile(r"(?:\.[a-z0-9\-_]+)*")
+_SCHEME_BACK = re.compile(r"(?:[a-z][a-z0-9+.\-]{0,12}://|www\.)$")
+_SCHEME = re.compile(r"(?P<scheme>[a-z][a-z0-9+.\-]{1,12})://")
+_REST = re.compile(r"(?::\d{2,5})?(?:[/?#][^\s<>\"'`\\^{}|]*)?")
+_TRAILING = ".,;:!?)]}'\"*>"
+_APP_LINK = re.compile(
+    r"(?:whatsapp://send\?phone=\+?\d{7,15}|whatsapp://send\?[^\s]*phone=\+?\d{7,15}|"
+    r"tg://(?:resolve\?domain=|msg\?to=)[\w+]{3,}|viber://(?:chat|contact|add)\?number=[%\w+]{7,}|"
+    r"skype:[\w.:\-]{3,}\?(?:call|chat|add)|signal\.me/#[\w/]+|sgnl://[\w/?=&#]+|"
+    r"callto:[\w.+\-]{3,}|weixin://[\w/?=&#]+|line://ti/p/[\w@~\-]+)"
+)
+_APP_TRIGGERS = (
+    "://send",
+    "tg://",
+    "viber://",
+    "skype:",
+    "sgnl://",
+    "callto:",
+    "weixin://",
+    "line://",
+)
+
+# A site offered as a way to get in touch (first-person invitations).
+_INVITE = re.compile(
+    folded_pattern(
+        # English
+        r"\b(?:contact|reach|e-?mail|message|write to|ping|find|hire|book|catch|call|text|dm)\s+"
+        r"me\b|\bget in touch|\bin touch with me|\b(?:you can|best way to|easiest way to|"
+        r"feel free to) (?:reach|contact|find|get hold of|message|email) me|\bdrop me a line|"
+        r"\b(?:my|our)\s+(?:personal\s+)?(?:contact|booking|scheduling)\s+(?:page|form|link)|"
+        r"\bmy\s+(?:calendar|booking|scheduling)\b|\b(?:book|schedule|grab|pick)\s+(?:a\s+|some\s+)?"
+        r"(?:call|meeting|time|slot|session|chat)|\btalk (?:there|directly)|"
+        r"\b(?:through|via|on|at) my (?:site|website|web site|page|homepage|portfolio)|"
+        r"\b(?:my|our) (?:contact|booking) form|\breaches me\b|"
+        # Spanish
+        r"cont[aá]ct(?:a|e)me|escr[ií]beme|ponte en contacto|en contacto conmigo|"
+        r"agenda(?:r)? una|puedes (?:encontrarme|contactarme|escribirme)|encu[eé]ntrame|"
+        r"mi formulario|(?:en|por|desde) mi (?:sitio|p[aá]gina|web)|"
+        # Portuguese
+        r"me contat\w*|entre em contato|fale comigo|agende|me (?:manda|mande|escreve|chama|"
+        r"encontra)\b|(?:no|pelo|do) meu site|"
+        # French
+        r"contactez-?\s?moi|contacte-?\s?moi|[eé]cri(?:ve)?[zs]-?\s?moi|prenez rendez-vous|"
+        r"me (?:joindre|contacter|trouver|[eé]crire)|mon formulaire|(?:sur|via) mon site|"
+        # German
+        r"kontaktier\w*\s+(?:sie\s+|du\s+)?mich|schreib\w*\s+(?:sie\s+|du\s+)?mir|"
+        r"erreich\w*\s+(?:sie\s+|du\s+|man\s+)?mich|melde?\s+dich|termin buchen|"
+        r"mein(?:em)? kontaktformular|"
+        r"(?:über|auf|via) meine(?:r)? (?:website|webseite|seite|homepage)|"
+        # Russian
+        r"свяж\w+ со мной|связаться со мной|напиш\w* мне|пишите мне|"
+        r"на моем сайте|на моём сайте|"
+        # Italian
+        r"contattami|scrivimi|puoi trovarmi|(?:sul|dal) mio sito|"
+        # Hindi (Latin)
+        r"mujhse sampark|contact karo|message karo"
+    )
+)
+# Every invitation above holds one of these words.
+_INVITE_WORDS = frozenset(
+    fw(w)
+    for w in """me touch line form book schedule grab pick calendar booking scheduling site
+    website page homepage portfolio reaches contáctame contactame contácteme contacteme
+    contáctenme escríbeme escribeme contacto conmigo agenda agendar encontrarme contactarme
+    escribirme encuéntrame encuentrame formulario sitio página pagina web contat contato
+    contate contatar comigo agende manda mande escreve chama encontra meu moi rendez joindre
+    contacter trouver écrire ecrire formulaire mon mich mir dich buchen kontaktformular
+    kontaktieren kontaktiere meine meiner мной мне сайте contattami scrivimi trovarmi mio
+    sampark karo""".split()
+)
+_SOCIAL_SITES = frozenset(
+    (
+        "facebook.com",
+        "fb.com",
+        "instagram.com",
+        "x.com",
+        "twitter.com",
+        "tiktok.com",
+        "linkedin.com",
+        "vk.com",
+        "threads.net",
+        "threads.com",
+        "youtube.com",
+    )
+)
+_NEGATED_INVITE = re.compile(
+    folded_pattern(r"\b(?:don'?t|do not|never|not|no|please don'?t)\s+(?:\w+\s+){0,2}$")
+)
+
+
+def detect(doc: ScanDoc) -> Iterator[Finding]:
+    """Links in `doc` that open a channel off the platform."""
+    try:
+        found = _detect(doc)
+    except Exception:  # a detector never raises on any input
+        return
+    yield from found
+
+
+def _detect(doc: ScanDoc) -> list[Finding]:
+    view = address_view(doc)
+    text = view.text
+    ctx = doc.context
+    findings: list[Finding] = []
+    spans: list[tuple[int, int]] = []
+
+    def emit(kind: str, vstart: int, vend: int, confidence: float) -> None:
+        start, end = view.span(vstart, vend)
+        if end <= start or any(s < end and start < e for s, e in spans):
+            return
+        spans.append((start, end))
+        findings.append(
+            Finding("contact", kind, doc.text[start:end], start, end, doc.part, confidence, NAME)
+        )
+
+    if ("://" in text or "skype:" in text or "callto:" in text) and any(
+        t in text for t in _APP_TRIGGERS
+    ):
+        for m in _APP_LINK.finditer(text):
+            emit("messenger", m.start(), m.end(), 0.95)
+    consumed = -1
+    weak_at = frozenset(s for s, _e, kind in view.replaced if kind == "at_weak")
+    for hit in _TLD_HIT.finditer(text):
+        if hit.start() < consumed:
+            continue
+        link = _link_at(text, hit.start(), hit.end(), weak_at)
+        if link is None:
+            continue
+        start, end, host, path, query, schemed = link
+        consumed = end
+        if domains.is_allowed(host, ctx.own_domains, ctx.work_domains):
+            continue
+        kind_confidence = domains.classify_link(host, path, query)
+        if kind_confidence is not None:
+            kind, confidence = kind_confidence
+            if _negated(text, start):
+                continue
+            if (
+                kind == "messenger"
+                and domains.category(host) == "messenger"
+                and (domains.host_in(host, _SOCIAL_SITES) and domains.work_social(text, start, end))
+            ):
+                continue  # the client's page as the subject of the work
+            if view.kinds(start, end):
+                confidence = max(confidence, 0.9)  # written to dodge a filter
+            emit(kind, start, end, confidence)
+            continue
+        if domains.is_work_link(host):
+            continue
+        if not schemed and not domains.tld_ok(host, strict=True):
+            continue
+        if _invited(text, start, end):
+            emit("url", start, end, 0.7)
+    return findings
+
+
+def _link_at(
+    text: str, dot: int, tld_end: int, weak_at: frozenset[int] = frozenset()
+) -> tuple[int, int, str, str, str, bool] | None:
+    """(start, end, host, path, query, has_scheme) of the link whose host ends at `tld_end`."""
+    host_start = dot
+    limit = max(0, dot - 200)
+    while host_start > limit and (
+        text[host_start - 1] in _HOST_CHARS or text[host_start - 1].isalnum()
+    ):
+        host_start -= 1
+    # A host never starts with "." or "-"; "anna@gmail.com" is an address, not a link.
+    while host_start < dot and text[host_start] in ".-_":
+        host_start += 1
+    if host_start > 0 and text[host_start - 1] == "@" and host_start - 1 not in weak_at:
+        return None  # an address (a bare " at " before a link is only a word: "reach me at x.dev")
+    if host_start > 0 and (text[host_start - 1].isalnum() or text[host_start - 1] in "%+"):
+        return None
+    forward = _HOST_FORWARD.match(text, tld_end)
+    host_end = forward.end() if forward else tld_end
+    while host_end > tld_end and text[host_end - 1] in ".-_":
+        host_end -= 1
+    tld = text[host_start:host_end].rpartition(".")[2]
+    if not (tld.isalpha() and len(tld) >= 2):
+        host_end = tld_end
+    tld_end = host_end
+    host = text[host_start:tld_end]
+    if "." not in host or ".." in host:
+        return None
+    start = host_start
+    schemed = False
+    scheme = _SCHEME_BACK.search(text, max(0, host_start - 16), host_start)
+    if scheme is not None:
+        start, schemed = scheme.start(), True
+        if scheme[0] == "www.":
+            schemed = True
+    rest = _REST.match(text, tld_end)
+    end = rest.end() if rest else tld_end
+    while end > tld_end and text[end - 1] in _TRAILING:
+        if text[end - 1] == ")" and text[start:end].count("(") >= text[start:end].count(")"):
+            break
+        end -= 1
+    tail = text[tld_end:end]
+    path, _, query = tail.partition("?")
+    if path.startswith(":"):
+        path = path.split("/", 1)[1] if "/" in path else ""
+        path = "/" + path
+    path = path.split("#", 1)[0] if not path.startswith("/#") else path
+    host = domains.normalise_host(host)
+    if not host or host[0] in "-_" or not any(c.isalpha() for c in host):
+        return None
+    return start, end, host, path, query, schemed
+
+
+def _negated(text: str, start: int) -> bool:
+    return bool(_NEGATED_INVITE.search(text, max(0, start - 30), start))
+
+
+def _invited(text: str, start: int, end: int) -> bool:
+    """A first-person invitation to get in touch right before (or just after) the link."""
+    before_start = max(0, start - 140)
+    paragraph = text.rfind("\n\n", before_start, start)
+    if paragraph >= 0:
+        before_start = paragraph
+    after_end = min(len(text), end + 50)
+    words = set(text[before_start:after_end].replace("-", " ").replace("@", " ").split())
+    if _INVITE_WORDS.isdisjoint(w.strip(".,;:!?()\"'«»") for w in words):
+        return False  # none of the words every invitation has: skip the costly regex
+    if _INVITE.search(text, before_start, start):
+        return True
+    line_end = text.find("\n", end, after_end)
+    return bool(_INVITE.search(text, end, after_end if line_end < 0 else line_end))
+
+
+def view_of(doc: ScanDoc) -> View:
+    """The view links are read from (exposed for tests and the scanner's docs)."""
+    return address_view(doc)

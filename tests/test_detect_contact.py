@@ -1,0 +1,496 @@
+"""Contact detectors (guideline section 2): e-mails, phones, URLs, messengers, invitations.
+
+Each detector is tested on its own over a ScanDoc: positives must produce a finding of the
+expected kind whose span maps back to the original text and covers the key characters;
+negatives must produce no contact finding of that detector at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway.scanning import emails, messengers, phones, spelled, urls
+from gateway.scanning.document import ScanContext, ScanDoc
+from gateway.scanning.normalize import fold
+
+CONTEXT = ScanContext(
+    own_domains=("gigbridge.io", "relay.gigbridge.io"),
+    work_domains=("acme-shop.com",),
+    own_addresses=("ann-lee.7f3a@relay.gigbridge.io",),
+)
+DETECTORS = (emails, phones, urls, messengers)
+
+
+def findings(module, text: str, context: ScanContext = CONTEXT):
+    """Run one detector over `text` and check every span against the original text."""
+    doc = ScanDoc("body", text, context)
+    # The private entry point raises on a bug; detect() itself never raises (it logs nothing
+    # and returns no findings), so the tests call both.
+    assert list(module._detect(ScanDoc("body", text, context))) is not None
+    found = list(module.detect(doc))
+    for f in found:
+        assert f.category == "contact"
+        assert f.detector == module.NAME
+        assert 0 <= f.start < f.end <= len(text)
+        assert text[f.start : f.end] == f.text
+        assert 0.0 <= f.confidence <= 1.0
+    return found
+
+
+def assert_found(module, text: str, kind: str, key: str) -> None:
+    found = [f for f in findings(module, text) if f.kind == kind]
+    assert found, f"no {kind} in {text!r}"
+    assert any(key in fold(f.text).text.replace(" ", "") or key in f.text for f in found), (
+        f"{key!r} not inside {[f.text for f in found]}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# E-mail addresses
+# ---------------------------------------------------------------------------------------------
+
+EMAIL_POSITIVES = [
+    ("Write me at anna.lee88@gmail.com", "anna.lee88@gmail.com"),
+    ("anna at gmail dot com", "gmail"),
+    ("anna(at)gmail(dot)com", "gmail"),
+    ("anna [at] protonmail [dot] com", "protonmail"),
+    ("anna {at} outlook {dot} com", "outlook"),
+    ("john [at] acme [.] io", "acme"),
+    ("rahul.sharma at the rate gmail dot com", "rahul.sharma"),
+    ("mi correo es ana.garcia arroba gmail punto com", "ana.garcia"),
+    ("mon mail: jean arobase orange point fr", "orange"),
+    ("пишите: anna собака mail точка ru", "anna"),
+    ("Ich bin unter anna.mueller ät web punkt de erreichbar", "anna.mueller"),
+    ("a n n @ g m a i l . c o m", "ann@gmail.com"),
+    ("a n n (at) g m a i l (dot) c o m", "g"),
+    ("ａｎｎａ＠ｇｍａｉｌ．ｃｏｍ", "anna@gmail.com"),
+    ("аnnа@gmаil.cоm (Cyrillic a and o)", "@"),
+    ("an\u200bna@gm\u200bail.com", "@"),
+    ("anna.lee @ gmail.com", "gmail"),
+    ("<a href='mailto:anna.lee@gmail.com'>write to me</a>", "anna.lee@gmail.com"),
+    ("mailto:anna%40gmail.com", "gmail.com"),
+    ("my gmail is marco.rinaldi88", "marco.rinaldi88"),
+    ("hotmail: x_y", "x_y"),
+    ("outlook — anna.k", "anna.k"),
+    ("mi gmail es ana_garcia99", "ana_garcia99"),
+    ("reach me: anna.k at gmail", "anna.k"),
+    ("marco88@gmail (no dot com, you know the rest)", "marco88"),
+    ("Моя почта на Яндексе — ivan.petrov.dev, кидайте макеты туда.", "ivan.petrov.dev"),
+    ("anna . lee @ gmail . com", "anna"),
+    ("On Tue, Anna <anna.lee@yahoo.com> wrote:", "anna.lee@yahoo.com"),
+    ("Pay via PayPal to anna.lee@gmail.com", "anna.lee@gmail.com"),
+    ("support@acme-consulting.co.uk for the invoice", "support@acme-consulting.co.uk"),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), EMAIL_POSITIVES)
+def test_email_positives(text, key):
+    """Plain, obfuscated, homoglyph, fullwidth, zero-width, mailto and provider+user e-mails."""
+    assert_found(emails, text, "email", key)
+
+
+EMAIL_NEGATIVES = [
+    "Write to support@gigbridge.io or reply to ann-lee.7f3a@relay.gigbridge.io",
+    "Use test@example.com and qa@staging.example as fixtures",
+    "user@localhost and admin@site.test and x@foo.invalid",
+    "Pay to rahul@okhdfcbank or name@ybl or shop@paytm",
+    "Send it to my UPI anna@oksbi",
+    "the retina asset is logo@2x.png and icon@3x.webp",
+    "git clone git@github.com:acme/shop.git",
+    "Notifications come from noreply@github.com",
+    "<img src='cid:image001.png@01D9A1B2.C3D4E5F0'>",
+    "I work at google.com now",
+    "We met at acme.com's office",
+    "book at calendly.com/anna-lee",
+    "the outlook for 2025.3 is good",
+    "my gmail is broken since Monday",
+    "The @media query and @import rule",
+    "npm i @angular/core@15.2.0",
+    "Cashtag $annalee for tips",
+]
+
+
+@pytest.mark.parametrize("text", EMAIL_NEGATIVES)
+def test_email_negatives(text):
+    """Own/reserved domains, UPI IDs, file names, git remotes, no-reply, bare 'at' in prose."""
+    assert findings(emails, text) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Phone numbers
+# ---------------------------------------------------------------------------------------------
+
+PHONE_POSITIVES = [
+    ("Call me at (415) 555-2671 tomorrow", "2671"),
+    ("my cell +44 7700 900123", "900123"),
+    ("WhatsApp: +55 11 98765-4321", "98765"),
+    ("mi número es 612 345 678", "612"),
+    ("appelle-moi au 06 12 34 56 78", "06"),
+    ("appelle-moi au 06.12.34.56.78", "78"),
+    ("ruf mich an: 0151 23456789", "0151"),
+    ("звони +7 916 123-45-67", "916"),
+    ("tel: +49 (0) 30 1234567", "1234567"),
+    ("my no. 9876543210", "9876543210"),
+    ("Rahul\n9876543210\n", "9876543210"),
+    ("call five five five, one two three, four five six seven", "five"),
+    ("plus vier neun eins fünf eins zwei drei vier fünf sechs sieben acht neun", "plus"),
+    ("my number: nine eight double seven six five four three two one", "double"),
+    ("meu zap: onze nove oito sete seis cinco quatro três dois um", "onze"),
+    ("восемь девятьсот шестнадцать сто двадцать три сорок пять шестьдесят семь", "восемь"),
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit", "six"),
+    ("+1 415 five five five 2671", "2671"),
+    ("+1 415 55O 2671", "55O"),
+    ("4l5-555-2671 call me", "4l5"),
+    ("+44 7700\nand the rest: 900123", "900123"),
+    ("Ｃａｌｌ ＋１ ４１５ ５５５ ２６７１", "２６７１"),
+    ("call +९१ ९८७६५ ४३२१०", "४३२१०"),
+    ("4️⃣1️⃣5️⃣ 5️⃣5️⃣5️⃣ 2️⃣6️⃣7️⃣1️⃣ call", "4"),
+    ("+4\u200b4 77\u200b00 900\u200b123", "900"),
+    ("Call me: 020 7946 0958", "7946"),
+    ("Zelle me at (415) 555-2671", "2671"),
+    ("role,name,phone\nphotographer,Chris Nolan,310-582-7394\n", "7394"),
+    ("Comunque il mio numero è 338 472 1956.", "1956"),
+    ("Reach me on O7893 2l5674 if the relay drops my replies", "O7893"),
+    ("P.S. text me: nine 1 seven - 48two - 66 one three", "48two"),
+    ("my phone starts with +44 7911 and ends with 123456", "123456"),
+    ("Just ping me: +1-917-555-0188", "0188"),
+    ("My number: nine one seven, five five five, zero one nine nine", "nine"),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), PHONE_POSITIVES)
+def test_phone_positives(text, key):
+    """Numbers of many countries: formatted, spelled in six languages, letters for digits,
+    split in two pieces, fullwidth/Devanagari/keycap digits, zero-width characters."""
+    assert_found(phones, text, "phone", key)
+
+
+PHONE_NEGATIVES = [
+    "Invoice 4155552671 is due",
+    "Order #4839201746 shipped today",
+    "order number: 4839201746",
+    "Ticket 2024-0042 and milestone 3",
+    "ad account 123-456-7890",
+    "Google Ads customer ID: 123-456-7890",
+    "ISBN 978-3-16-148410-0",
+    "VAT DE123456789, SIRET 732 829 320 00074",
+    "CNPJ 11.222.333/0001-81",
+    "INN 7707083893",
+    "GSTIN 27AAPFU0939F1ZV",
+    "tracking 9400111899223856925",
+    "Total: $1,250,000.00",
+    "price 1.250.000 €",
+    "budget 2 500 000 руб",
+    "Meeting on 2024-05-01 at 14:30",
+    "dates 01/05/2024 - 15/05/2024",
+    "server 192.168.100.200",
+    "version 10.4.1234567 build 20240501",
+    "colour #1a73e8 and hash 3f9c2e1a7b",
+    "fixture phone: '+44 7700 900123' for tests",
+    'test data: phone = "020 7946 0958"',
+    "Sample: (415) 555-0199 in the form placeholder",
+    "use 415-555-0123 as the example number",
+    "https://app.gigbridge.io/contracts/4155552671",
+    "see https://acme-shop.com/products/4155552671",
+    "card 4242 4242 4242 4242 exp 12/34",
+    "years 2019-2024 and 1999 - 2005",
+    "We shipped 12 345 678 units",
+    "Le devis n° 2024-118, TVA FR 12 345678901.",
+    "o CNPJ da empresa é 24.508.943/0001-98 e o CEP é 01310-100.",
+    "IBAN ＮＬ１３　ＲＡＢＯ　９９７９　８０８４　４６",
+    "UPS 1Z 9X4 27E 03 9184 6372. They should arrive by Thursday.",
+    "le menu marche sur mobile.\n\nLa commande n° 0612874395 est bloquée",
+    "Order 1234 was fine and then 5678 after",
+]
+
+
+@pytest.mark.parametrize("text", PHONE_NEGATIVES)
+def test_phone_negatives(text):
+    """Prices, dates, IDs, account and tax numbers, IPs, versions, fictional sample data."""
+    assert findings(phones, text) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs
+# ---------------------------------------------------------------------------------------------
+
+URL_POSITIVES = [
+    ("join https://us02web.zoom.us/j/81234567890?pwd=abc", "url", "zoom.us/j"),
+    ("meet.google.com/abc-defg-hij tomorrow", "url", "meet.google.com"),
+    ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc", "url", "teams"),
+    ("whereby.com/anna-room", "url", "whereby"),
+    ("https://meet.jit.si/AnnaRoom", "url", "jit.si"),
+    ("book at calendly.com/anna-lee/30min", "url", "calendly"),
+    ("hxxps://calendly[.]com/anna", "url", "calendly"),
+    ("cal.com/anna", "url", "cal.com"),
+    ("tidycal.com/annalee", "url", "tidycal"),
+    ("bit.ly/3xYz12", "url", "bit.ly"),
+    ("https://tinyurl.com/2p9x8abc", "url", "tinyurl"),
+    ("linktr.ee/annalee", "url", "linktr.ee"),
+    ("https://wa.me/447700900123", "messenger", "wa.me"),
+    ("https://api.whatsapp.com/send?phone=447700900123", "messenger", "whatsapp"),
+    ("t.me/anna_k", "messenger", "t.me"),
+    ("(see https://t.me/anna).", "messenger", "t.me/anna"),
+    ("discord.gg/abc123", "messenger", "discord"),
+    ("linkedin dot com slash in slash anna-lee", "messenger", "linkedin"),
+    ("https://www.linkedin.com/in/anna-lee-123/", "messenger", "linkedin"),
+    ("instagram.com/anna.designs", "messenger", "instagram"),
+    ("x.com/anna_dev", "messenger", "x.com"),
+    ("facebook.com/profile.php?id=1000123", "messenger", "facebook"),
+    ("m.me/anna.lee", "messenger", "m.me"),
+    ("vk.com/id12345", "messenger", "vk.com"),
+    ("calendly . com / anna-lee", "url", "calendly"),
+    ("whatsapp://send?phone=447700900123", "messenger", "whatsapp"),
+    ("ｗａ．ｍｅ／４４７７００９００１２３", "messenger", "ｗａ"),
+    ("reach me via www.annlee.dev/contact", "url", "annlee.dev"),
+    ("contact me through my site https://anna-lee.design", "url", "anna-lee.design"),
+    ("feel free to reach me at anna-lee.design", "url", "anna-lee.design"),
+    (
+        "Am einfachsten erreichst du mich über meine Website studio-brandt.de/kontakt",
+        "url",
+        "kontakt",
+    ),
+    (
+        "me manda uma mensagem pelo formulário do meu site: anasilva.design/contato",
+        "url",
+        "anasilva",
+    ),
+    ("Book a call with me: https://anna.example-consulting.io/book", "url", "book"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "key"), URL_POSITIVES)
+def test_url_positives(text, kind, key):
+    """Meeting rooms, booking pages, shorteners, messenger/profile links, invited sites."""
+    assert_found(urls, text, kind, key)
+
+
+URL_NEGATIVES = [
+    "see https://github.com/acme/shop/pull/42",
+    "preview: https://acme-shop-git-main.vercel.app",
+    "staging at https://acme.netlify.app and https://acme-api.herokuapp.com",
+    "figma.com/file/abc123/Design",
+    "vimeo.com/123456789",
+    "https://docs.google.com/document/d/1abc/edit",
+    "https://drive.google.com/file/d/1abc/view",
+    "https://app.gigbridge.io/contracts/123",
+    "http://example.com/foo and https://api.test/v1",
+    "our site acme-bakery.com needs a new checkout",
+    "the contact form at acme-bakery.com/contact is broken",
+    "The contact form on our site acme-bakery.com/contact is broken, can you fix it?",
+    "https://twitter.com/anna/status/123456",
+    "instagram.com/p/Cxyz123",
+    "facebook.com/sharer/sharer.php?u=x",
+    "https://www.linkedin.com/company/acme",
+    "https://telegram.org/blog",
+    "https://acme-shop.com/checkout",
+    "readthedocs: https://requests.readthedocs.io/en/latest/",
+    "Calendly integration for calendly.com customers",
+    "zoom.us pricing page",
+    "Please schedule posts for the client's Facebook page facebook.com/acmebakery",
+]
+
+
+@pytest.mark.parametrize("text", URL_NEGATIVES)
+def test_url_negatives(text):
+    """Work product, own/work/reserved domains, posts, company pages, bare brand sites."""
+    assert findings(urls, text) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Messenger handles and off-platform invitations
+# ---------------------------------------------------------------------------------------------
+
+MESSENGER_POSITIVES = [
+    ("telegram: @anna_k", "messenger", "@anna_k"),
+    ("my telegram is annak88", "messenger", "annak88"),
+    ("find me on insta @anna.designs", "messenger", "@anna.designs"),
+    ("WhatsApp +55 11 98765-4321", "messenger", "98765"),
+    ("Wh@tsApp: +44 7700 900123", "messenger", "900123"),
+    ("+55 11 98765-4321 (zap)", "messenger", "zap"),
+    ("@anna_k on Telegram", "messenger", "@anna_k"),
+    ("Skype: live:.cid.123abc", "messenger", "live:"),
+    ("Skype id: anna.lee", "messenger", "anna.lee"),
+    ("discord anna#1234", "messenger", "anna#1234"),
+    ("вотсап +7 916 123 45 67", "messenger", "916"),
+    ("телега @anna_dev", "messenger", "@anna_dev"),
+    ("wsp +57 300 1234567", "messenger", "300"),
+    ("WeChat ID: anna_lee88", "messenger", "anna_lee88"),
+    ("viber +380 67 123 4567", "messenger", "380"),
+    ("Message me on WhatsApp please", "off_platform_request", "WhatsApp"),
+    ("let's move this to email", "off_platform_request", "email"),
+    ("Let's continue on Telegram", "off_platform_request", "Telegram"),
+    ("can we talk on Signal?", "off_platform_request", "Signal"),
+    ("search my full name on LinkedIn and message me there", "off_platform_request", "LinkedIn"),
+    ("look me up on LinkedIn", "off_platform_request", "LinkedIn"),
+    ("send me your number", "off_platform_request", "number"),
+    ("What's your WhatsApp?", "off_platform_request", "WhatsApp"),
+    ("I'll send you my personal email", "off_platform_request", "email"),
+    ("contact me directly", "off_platform_request", "directly"),
+    ("let's talk outside of Upwork", "off_platform_request", "Upwork"),
+    ("pásame tu número", "off_platform_request", "número"),
+    ("hablemos por whatsapp", "off_platform_request", "whatsapp"),
+    ("me chama no zap", "off_platform_request", "zap"),
+    ("me manda o seu zap", "off_platform_request", "zap"),
+    ("écris-moi sur WhatsApp", "off_platform_request", "WhatsApp"),
+    ("continuons sur Telegram", "off_platform_request", "Telegram"),
+    ("schreib mir auf Telegram", "off_platform_request", "Telegram"),
+    ("Lass uns per WhatsApp weiterschreiben", "off_platform_request", "WhatsApp"),
+    ("напиши мне в телегу", "off_platform_request", "телегу"),
+    ("давайте перейдем в телеграм", "off_platform_request", "телеграм"),
+    ("scrivimi su WhatsApp", "off_platform_request", "WhatsApp"),
+    ("whatsapp karo", "off_platform_request", "whatsapp"),
+    ("apna number bhejo", "off_platform_request", "number"),
+    ("For the factory it's easier on WeChat, my ID is mtan_design88.", "messenger", "mtan"),
+    ("Su X sono @gio_codes, i DM sono aperti.", "messenger", "@gio_codes"),
+    ("LINE ID: yuki_tanaka", "messenger", "yuki_tanaka"),
+    ("Cherche « Camille Durand » sur Instagram et écris-moi là-bas", "off_platform_request", "là"),
+    ("I'm on Upwork too - message me over there instead", "off_platform_request", "there"),
+    ("the contact form on our site reaches me directly", "off_platform_request", "directly"),
+    ("Se quiser conversar fora daqui, me manda uma mensagem", "off_platform_request", "fora"),
+    ("I'd rather not use this site, email me at my gmail instead", "off_platform_request", "gmail"),
+    ("My number is in my profile pic, text me there", "off_platform_request", "profile"),
+    ("Können wir auf WhatsApp weiterschreiben?", "off_platform_request", "WhatsApp"),
+    ("¿Me pasas tu WhatsApp?", "off_platform_request", "WhatsApp"),
+    ("hmu on insta", "off_platform_request", "insta"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "key"), MESSENGER_POSITIVES)
+def test_messenger_positives(text, kind, key):
+    """Brand (any spelling) with a handle or number; explicit invitations in 8 languages."""
+    assert_found(messengers, text, kind, key)
+
+
+MESSENGER_NEGATIVES = [
+    "add a WhatsApp button to the shop",
+    "post the report to our Telegram channel",
+    "please don't send me your WhatsApp, let's stay here",
+    "let's keep it here",
+    "don't move off the platform",
+    "contacting outside the platform is not allowed",
+    "grow our Instagram @acme_bakery with more posts",
+    "build a Telegram bot @acme_orders_bot",
+    "the client's WhatsApp Business API integration",
+    "whatsapp is down today",
+    "telegram is better than whatsapp for notifications",
+    "my whatsapp number is 2024 version",
+    "We use Slack and Zoom internally; the signal strength was low",
+    "Line 42 of the config has a typo",
+    "reply to this email with the files",
+    "I'll email you the report tomorrow",
+    "no me mandes tu número, sigamos por aquí",
+    "не пиши мне в телегу, давай здесь",
+    "Let's switch to email notifications for order updates (the shop's feature).",
+    "message me on gigbridge",
+    "Hi @john, please review the PR.",
+    "Set WHATSAPP_TOKEN=abc123 and TELEGRAM_CHAT_ID=-1001234567890 in .env",
+]
+
+
+@pytest.mark.parametrize("text", MESSENGER_NEGATIVES)
+def test_messenger_negatives(text):
+    """Brand named without handle or invitation, negated or refused invitations."""
+    assert findings(messengers, text) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Views and properties
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "view"),
+    [
+        ("anna(at)gmail(dot)com", "anna@gmail.com"),
+        ("a n n @ g m a i l . c o m", "ann@gmail.com"),
+        ("calendly[.]com/anna", "calendly.com/anna"),
+        ("linkedin dot com slash in slash anna", "linkedin.com/in/anna"),
+        ("anna собака mail точка ru", "anna@mail.ru"),
+    ],
+)
+def test_address_view_writes_obfuscations_plainly(text, view):
+    """The de-obfuscation view turns spelled '@', '.', '/' into the symbols."""
+    assert spelled.address_view(ScanDoc("body", text)).text == view
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("five five five one two three four five six seven", "5551234567"),
+        ("plus vier neun eins fünf eins zwei drei", "+4915123"),
+        ("double seven triple five one two", "7755512"),
+        ("nueve uno uno dos tres cuatro cinco", "9112345"),
+        ("oito sete seis cinco quatro três dois", "8765432"),
+    ],
+)
+def test_number_runs_turn_words_into_digits(text, digits):
+    """Spelled digits in several languages become one digit string."""
+    runs = spelled.number_runs(ScanDoc("body", text))
+    assert [r.digits for r in runs] == [digits]
+
+
+def test_spans_point_into_the_original_text():
+    """A finding in folded/obfuscated text still names the exact characters the author wrote."""
+    text = "Hi!\n\nMy mail: ａｎｎａ (at) ｇｍａｉｌ (dot) ｃｏｍ — thanks"
+    (found,) = findings(emails, text)
+    assert found.text == "ａｎｎａ (at) ｇｍａｉｌ (dot) ｃｏｍ"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_any_text_gives_spans_inside_it_and_never_raises(text):
+    """For any text, every detector returns findings whose spans lie inside the text."""
+    for module in DETECTORS:
+        findings(module, text)
+
+
+_PIECES = st.sampled_from(
+    [
+        " at ",
+        "(at)",
+        " dot ",
+        "[.]",
+        "@",
+        "+44",
+        " 7700 ",
+        "900123",
+        "five",
+        " five ",
+        "whatsapp",
+        " me ",
+        "telegram:",
+        "@anna",
+        "gmail",
+        "calendly.com/",
+        "wa.me/",
+        " ",
+        "\n",
+        "ａ",
+        "\u200b",
+        "0",
+        "9",
+        "-",
+        ".",
+        "(",
+        ")",
+        "skype:",
+        "live:",
+        "my number",
+        "send me your",
+        "on",
+        "zap",
+        "o",
+        "l",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_contact_like_text_gives_spans_inside_it(text):
+    """Texts built from the detectors' own trigger pieces: spans stay inside, nothing raises."""
+    for module in DETECTORS:
+        findings(module, text)
