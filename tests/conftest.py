@@ -13,6 +13,7 @@ import secrets
 import smtplib
 import textwrap
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,11 +35,11 @@ def dkim_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return path, generate_key(path)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL for an empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'gateway.db'}"
+@contextmanager
+def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database: a SQLite file in `folder`, or a new PostgreSQL schema."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'gateway.db'}"
         return
     schema = f"t_{secrets.token_hex(6)}"
     with psycopg.connect(PG_BASE, autocommit=True) as conn:
@@ -49,6 +50,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(PG_BASE, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for an empty database: a SQLite file, or a fresh PostgreSQL schema."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 def settings_toml(db_url: str, tmp_path: Path, key: Path, **sections: dict) -> str:

@@ -17,14 +17,12 @@ import asyncio
 import email
 import email.policy
 import re
-import secrets
 import sysconfig
 from collections.abc import AsyncIterator, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import dkim
-import psycopg
 import pytest
 import pytest_asyncio
 from aiosmtpd.smtp import SMTP
@@ -33,12 +31,12 @@ from gateway import footer, mime
 from gateway.server import Gateway
 from storage import archive
 from tests.conftest import (
-    PG_BASE,
     Conversation,
     Running,
     Sink,
     asend,
     eventually,
+    fresh_database,
     make_settings,
     new_conversation,
 )
@@ -62,18 +60,8 @@ def corpus_db_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Module-wide twin of conftest's `db_url`: a fresh SQLite file or PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('corpus') / 'gateway.db'}"
-        return
-    schema = f"t_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_BASE, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    base = PG_BASE.replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_BASE, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_database(request.param, tmp_path_factory.mktemp("corpus")) as url:
+        yield url
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
