@@ -326,11 +326,26 @@ def threads_show(settings, thread_id, as_json) -> None:
 # ---------------------------------------------------------------- scan
 
 
+_MAIL_HEADERS = re.compile(
+    rb"^(from|to|cc|subject|date|message-id|received|return-path|mime-version|"
+    rb"content-type|reply-to|delivered-to|x-[\w-]+):",
+    re.I,
+)
+
+
 def _looks_like_mail(data: bytes) -> bool:
-    """True when the bytes start with RFC 5322 header fields (an .eml without the extension)."""
-    head = data[:2000].split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
-    lines = [line for line in head.splitlines() if line and not line[:1].isspace()]
-    return bool(lines) and all(re.match(rb"^[!-9;-~]+:", line) for line in lines[:5])
+    """True when the input starts with a header block naming real mail headers.
+
+    "IBAN: DE44 ..." on its first line is text, not a header block: at least two header lines,
+    one of them a field every mail has, and a blank line after them are required.
+    """
+    head, sep, _ = data[:8000].replace(b"\r\n", b"\n").partition(b"\n\n")
+    lines = [line for line in head.split(b"\n") if line and not line[:1].isspace()]
+    if not sep or len(lines) < 2:
+        return False
+    if not all(re.match(rb"^[!-9;-~]+:", line) for line in lines):
+        return False
+    return any(_MAIL_HEADERS.match(line) for line in lines)
 
 
 def _scan_one(scanner, path: str, data: bytes):

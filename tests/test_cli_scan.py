@@ -59,3 +59,12 @@ def test_table_output_for_people(tmp_path: Path, capsys):
     out = capsys.readouterr().out
     assert "action flag" in out
     assert "ann.lee@gmail.com" in out
+
+
+def test_text_whose_first_line_has_a_colon_is_not_taken_for_mail(capsys, monkeypatch):
+    """ "IBAN: ..." on stdin is scanned as text, not parsed as a header block."""
+    text = "IBAN: DE44 5001 0517 5407 3249 31, BIC INGDDEFFXXX"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert main(["scan", "--json", "-"]) == 0
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert {f["kind"] for f in line["findings"]} == {"iban", "swift"}
