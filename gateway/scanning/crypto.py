@@ -31,6 +31,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc
@@ -324,25 +325,40 @@ def _round_constants() -> list[int]:
 _RC = _round_constants()
 
 
-def _rol(value: int, shift: int) -> int:
-    return ((value << shift) | (value >> (64 - shift))) & _MASK if shift else value
+# Lanes are one flat list, lane (x, y) at x + 5 * y. The rho and pi steps as (source,
+# destination, rotation) triples, so a round is a few flat loops.
+_RHO_PI = tuple(
+    (x + 5 * y, y + 5 * ((2 * x + 3 * y) % 5), _ROTATIONS[x][y]) for x in range(5) for y in range(5)
+)
 
 
-def _keccak_f(lanes: list[list[int]]) -> None:
+def _keccak_f(lanes: list[int]) -> None:
+    mask = _MASK
+    b = [0] * 25
     for constant in _RC:
-        c = [lanes[x][0] ^ lanes[x][1] ^ lanes[x][2] ^ lanes[x][3] ^ lanes[x][4] for x in range(5)]
-        d = [c[(x - 1) % 5] ^ _rol(c[(x + 1) % 5], 1) for x in range(5)]
+        c = [
+            lanes[x] ^ lanes[x + 5] ^ lanes[x + 10] ^ lanes[x + 15] ^ lanes[x + 20]
+            for x in range(5)
+        ]
         for x in range(5):
-            for y in range(5):
-                lanes[x][y] ^= d[x]
-        b = [[0] * 5 for _ in range(5)]
-        for x in range(5):
-            for y in range(5):
-                b[y][(2 * x + 3 * y) % 5] = _rol(lanes[x][y], _ROTATIONS[x][y])
-        for x in range(5):
-            for y in range(5):
-                lanes[x][y] = b[x][y] ^ ((~b[(x + 1) % 5][y]) & b[(x + 2) % 5][y])
-        lanes[0][0] ^= constant
+            n = c[(x + 1) % 5]
+            d = c[x - 1] ^ (((n << 1) | (n >> 63)) & mask)
+            lanes[x] ^= d
+            lanes[x + 5] ^= d
+            lanes[x + 10] ^= d
+            lanes[x + 15] ^= d
+            lanes[x + 20] ^= d
+        for src, dst, r in _RHO_PI:
+            v = lanes[src]
+            b[dst] = ((v << r) | (v >> (64 - r))) & mask if r else v
+        for y in range(0, 25, 5):
+            b0, b1, b2, b3, b4 = b[y : y + 5]
+            lanes[y] = b0 ^ (~b1 & b2)
+            lanes[y + 1] = b1 ^ (~b2 & b3)
+            lanes[y + 2] = b2 ^ (~b3 & b4)
+            lanes[y + 3] = b3 ^ (~b4 & b0)
+            lanes[y + 4] = b4 ^ (~b0 & b1)
+        lanes[0] ^= constant
 
 
 def keccak256(data: bytes) -> bytes:
@@ -350,19 +366,20 @@ def keccak256(data: bytes) -> bytes:
     rate = 136
     padded = bytearray(data) + b"\x01" + b"\0" * ((-len(data) - 1) % rate)
     padded[-1] |= 0x80
-    lanes = [[0] * 5 for _ in range(5)]
+    lanes = [0] * 25
     for offset in range(0, len(padded), rate):
         block = padded[offset : offset + rate]
         for i in range(rate // 8):
-            x, y = i % 5, i // 5
-            lanes[x][y] ^= int.from_bytes(block[8 * i : 8 * i + 8], "little")
+            lanes[i] ^= int.from_bytes(block[8 * i : 8 * i + 8], "little")
         _keccak_f(lanes)
-    out = b"".join(lanes[i % 5][i // 5].to_bytes(8, "little") for i in range(25))
+    out = b"".join(lane.to_bytes(8, "little") for lane in lanes)
     return out[:32]
 
 
+@lru_cache(maxsize=4096)
 def eip55_valid(address: str) -> bool:
-    """Whether a mixed-case `0x` address carries a correct EIP-55 checksum."""
+    """Whether a mixed-case `0x` address carries a correct EIP-55 checksum (cached: the
+    pure-Python Keccak costs about a millisecond, and one address is often pasted twice)."""
     body = address[2:]
     digest = keccak256(body.lower().encode("ascii")).hex()[:40]
     for char, nibble in zip(body, digest, strict=True):

@@ -84,6 +84,9 @@ _PROVIDERS = (
     ),
 )
 _PROVIDER_AT = {p: i for i, p in enumerate(_PROVIDERS)}
+# Each provider with the word that must be among the document's words ("mail" for mail.ru).
+_PROVIDER_WORDS = tuple((p, p.partition(".")[0]) for p in _PROVIDERS)
+_PROVIDER_NAMES = frozenset(name for _, name in _PROVIDER_WORDS)
 # "my gmail is marco.rinaldi88", "hotmail: x_y", "outlook — anna.k", "gmail id - marco88".
 _PROVIDER_FORWARD = re.compile(
     folded_pattern(
@@ -221,11 +224,13 @@ _AT_WORD_AFTER = re.compile(r"@[ \t]*(\w+)")
 
 def _provider_users(doc: ScanDoc, view: View) -> Iterator[Finding]:
     text = view.text
-    words = tokens(doc)
+    names = _PROVIDER_NAMES & tokens(doc)
     if "@" in text:  # "marco88@gmail": the provider is glued to the user name
-        words = words | {m[1] for m in _AT_WORD_AFTER.finditer(text)}
-    for provider in _PROVIDERS:
-        if provider.partition(".")[0] not in words:
+        names |= _PROVIDER_NAMES.intersection(m[1] for m in _AT_WORD_AFTER.finditer(text))
+    if not names:
+        return
+    for provider, name in _PROVIDER_WORDS:
+        if name not in names:
             continue
         position = text.find(provider)
         while position >= 0:

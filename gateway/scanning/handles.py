@@ -276,6 +276,8 @@ _VENMO_NOT_USER = frozenset({"about", "legal", "business", "help", "pay", "signu
 
 def _pay_links(doc: ScanDoc) -> Iterator[Finding]:
     folded = doc.folded.text
+    if "/" not in folded and "\\" not in folded and "slash" not in folded:
+        return  # both patterns need a slash (written, or as the word)
     for match in _PAYPAL_ME.finditer(folded):
         handle = match[1]
         if handle in {"com", "me"} or len(handle) < 2:
@@ -345,6 +347,8 @@ CURRENCIES = frozenset(
 
 def _cashtags(doc: ScanDoc) -> Iterator[Finding]:
     folded = doc.folded.text
+    if "$" not in folded:
+        return
     apps: list[int] | None = None  # where Cash App is named, found on the first candidate
     for count, match in enumerate(_CASHTAG.finditer(folded)):
         if count >= MAX_ITEMS:

@@ -33,6 +33,7 @@ lookups.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -561,13 +562,20 @@ def _detect(doc: ScanDoc) -> list[Finding]:
     words = tokens(doc)
     text = doc.folded.text
     findings: list[Finding] = []
-    spans: list[tuple[int, int, str]] = []
+    # Per kind, the reported spans (never overlapping) as sorted starts and ends: an overlap
+    # test is one bisect instead of a scan of every span reported so far.
+    spans: dict[str, tuple[list[int], list[int]]] = {}
 
     def emit(kind: str, fstart: int, fend: int, confidence: float) -> None:
         start, end = doc.folded.span(fstart, fend)
-        if end <= start or any(s < end and start < e and k == kind for s, e, k in spans):
+        if end <= start:
             return
-        spans.append((start, end, kind))
+        starts, ends = spans.setdefault(kind, ([], []))
+        i = bisect.bisect_left(starts, end)  # spans before i start before `end`
+        if i and ends[i - 1] > start:
+            return
+        starts.insert(i, start)
+        ends.insert(i, end)
         findings.append(
             Finding("contact", kind, doc.text[start:end], start, end, doc.part, confidence, NAME)
         )

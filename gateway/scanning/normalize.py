@@ -153,9 +153,6 @@ class Builder:
         return MappedText("".join(self._parts), self._runs)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
 def fold_char(char: str) -> str:
     """One non-ASCII character in its folded form ("" for invisible ones)."""
     if char in INVISIBLE or unicodedata.category(char) == "Cf":
@@ -189,23 +186,10 @@ def fold(text: str) -> MappedText:
     """NFKC, invisibles removed, look-alikes and digits folded, lower case; spans map back."""
     if text.isascii():
         return MappedText(text.lower(), identity=True)
-    segments = list(_NON_ASCII.finditer(text))
-    if sum(m.end() - m.start() for m in segments) > 64:
-        return _fold_translated(text)
-    builder = Builder()
-    position = 0
-    for match in segments:
-        builder.copy(text[position : match.start()].lower(), position)
-        for offset, char in enumerate(match[0]):
-            src = match.start() + offset
-            folded = _fold_cached(char)
-            if folded == char.lower() and len(folded) == 1:
-                builder.copy(folded, src)
-            else:
-                builder.replace(folded, src, src + 1)
-        position = match.end()
-    builder.copy(text[position:].lower(), position)
-    return builder.build()
+    # One table translate (built once, about 40 ms) is cheaper than a per-character loop even
+    # for a few non-ASCII characters. Only text with much non-ASCII is marked `identity`.
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return _fold_translated(text, identity=non_ascii > 64)
 
 
 _BMP: list[str] = []  # fold of every BMP character, built on first use (about 40 ms)
@@ -232,7 +216,7 @@ def _bmp_table() -> tuple[list[str], re.Pattern[str]]:
     return _BMP, _BMP_SPECIAL[0]
 
 
-def _fold_translated(text: str) -> MappedText:
+def _fold_translated(text: str, *, identity: bool = True) -> MappedText:
     """fold() for text with much non-ASCII (Cyrillic, Devanagari, ...): one str.translate.
 
     A table of every BMP character's fold makes this one C-level pass; characters that fold to
@@ -243,7 +227,11 @@ def _fold_translated(text: str) -> MappedText:
     table, special = _bmp_table()
     first = special.search(text)
     if first is None:
-        return MappedText(text.translate(table), identity=True)
+        if identity:
+            return MappedText(text.translate(table), identity=True)
+        # Same positions, but mapped through one copied run as the per-character path maps
+        # them (callers may treat `identity` as "ASCII text").
+        return MappedText(text.translate(table), [_Run(0, len(text), 0, len(text), True)])
     builder = Builder()
     position = 0
     for match in special.finditer(text, first.start()):

@@ -418,11 +418,17 @@ def _anchor_name(raw: str) -> str:
 # Every ASCII character but letters, digits, "@" and "$" (and common Unicode punctuation) as a
 # space, one for one: word starts become " x", which the regex engine finds with a fast search.
 _TOKEN_TABLE = {i: " " for i in range(128) if not chr(i).isalnum() and chr(i) not in "@$"}
-_TOKEN_TABLE.update({ord(c): " " for c in "“”„‘’‚«»‹›¿¡—–…•·§"})
+_VIEW_UNICODE_PUNCT = "“”„‘’‚«»‹›¿¡—–…•·§"
+_TOKEN_TABLE.update({ord(c): " " for c in _VIEW_UNICODE_PUNCT})
+# The same map as a bytes table over UTF-8 (multi-byte sequences never hold ASCII bytes):
+# bytes.translate is a plain table lookup, far cheaper than str.translate with a dict.
+_TOKEN_ASCII = bytes(k for k in _TOKEN_TABLE if k < 128)
+_TOKEN_BYTES = bytes.maketrans(_TOKEN_ASCII, b" " * len(_TOKEN_ASCII))
 _VIEW_KEY = "_payment_token_view"
 
 
 _HITS_KEY = "_payment_keyword_hits"
+_NAMES_KEY = "_payment_keyword_names"
 
 
 def keyword_hits(doc: ScanDoc) -> list[tuple[int, int, str, str]]:
@@ -441,9 +447,15 @@ def keyword_hits(doc: ScanDoc) -> list[tuple[int, int, str, str]]:
     return hits
 
 
-def keyword_names(doc: ScanDoc) -> set[str]:
-    """The anchor names present in `doc` ("x:bank", "b:paypal:0", ...)."""
-    return {name for _, _, name, _ in keyword_hits(doc)}
+def keyword_names(doc: ScanDoc) -> frozenset[str]:
+    """The anchor names present in `doc` ("x:bank", "b:paypal:0", ...), cached."""
+    cache = getattr(doc, "__dict__", None)
+    names = cache.get(_NAMES_KEY) if cache is not None else None
+    if names is None:
+        names = frozenset(name for _, _, name, _ in keyword_hits(doc))
+        if cache is not None:
+            cache[_NAMES_KEY] = names
+    return names
 
 
 def token_view(doc: ScanDoc) -> str:
@@ -451,10 +463,22 @@ def token_view(doc: ScanDoc) -> str:
     cache = getattr(doc, "__dict__", None)
     view = cache.get(_VIEW_KEY) if cache is not None else None
     if view is None:
-        view = " " + doc.folded.text.translate(_TOKEN_TABLE)
+        view = " " + _token_spaces(doc.folded.text)
         if cache is not None:
             cache[_VIEW_KEY] = view
     return view
+
+
+def _token_spaces(text: str) -> str:
+    """`text.translate(_TOKEN_TABLE)`, through bytes.translate (same result, same positions)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_TOKEN_BYTES).decode("ascii")
+    spaced = text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES)
+    text = spaced.decode("utf-8", "surrogatepass")
+    for char in _VIEW_UNICODE_PUNCT:
+        if char in text:
+            text = text.replace(char, " ")
+    return text
 
 
 # --- context -----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ realistic UK number.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -223,7 +224,9 @@ class _State:
         self.doc = doc
         self.text = doc.folded.text
         self.regions = tuple(doc.context.phone_regions) or ("US",)
-        self.spans: list[tuple[int, int]] = []  # original spans already reported
+        # Original spans already reported (never overlapping), as sorted starts and ends.
+        self.starts: list[int] = []
+        self.ends: list[int] = []
         self.findings: list[Finding] = []
 
     def context(self, start: int, end: int, before: int = 60, after: int = 30) -> str:
@@ -234,9 +237,13 @@ class _State:
             start, end = self.doc.folded.span(fstart, fend)
         else:
             start, end = fstart, fend
-        if end <= start or any(s < end and start < e for s, e in self.spans):
+        if end <= start:
             return
-        self.spans.append((start, end))
+        i = bisect.bisect_left(self.starts, end)  # spans before i start before `end`
+        if i and self.ends[i - 1] > start:
+            return
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
         self.findings.append(
             Finding(
                 "contact",

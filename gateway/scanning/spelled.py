@@ -22,8 +22,10 @@ cheap gate: the set of the folded text's words, which detectors test for their t
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gateway.scanning.document import ScanDoc
 from gateway.scanning.normalize import Builder, MappedText, fold
@@ -34,8 +36,9 @@ def folded_pattern(pattern: str) -> str:
     return re.sub(r"[^\x00-\x7f]+", lambda m: fold(m[0]).text, pattern)
 
 
+@lru_cache(maxsize=4096)
 def fw(word: str) -> str:
-    """A word as it appears in folded text."""
+    """A word as it appears in folded text (cached: detectors fold brand words per match)."""
     return fold(word).text
 
 
@@ -56,11 +59,28 @@ class View:
 
     def kinds(self, start: int, end: int) -> set[str]:
         """Kinds of the replacements overlapping view [start, end)."""
-        return {
-            k
-            for s, e, k in self.replaced
-            if (s < end and e > start) or (s == e and start < s < end)
-        }
+        if not self.replaced:
+            return set()
+        bounds = self.__dict__.get("_bounds")
+        if bounds is None:
+            starts = [s for s, _e, _k in self.replaced]
+            ends = [e for _s, e, _k in self.replaced]
+            # Replacements are built in text order and never overlap: both lists are sorted.
+            ordered = all(s <= e for s, e in zip(starts, ends, strict=True)) and all(
+                e <= s for e, s in zip(ends, starts[1:], strict=False)
+            )
+            bounds = self.__dict__["_bounds"] = (starts, ends) if ordered else ()
+        if not bounds:
+            return {
+                k
+                for s, e, k in self.replaced
+                if (s < end and e > start) or (s == e and start < s < end)
+            }
+        # (s == e and start < s < end) implies (s < end and e > start): one test is enough.
+        starts, ends = bounds
+        lo = bisect.bisect_right(ends, start)  # the first with e > start
+        hi = bisect.bisect_left(starts, end)  # past the last with s < end
+        return {k for _s, _e, k in self.replaced[lo:hi]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,10 +508,8 @@ def _address_view(folded: MappedText, words: frozenset[str]) -> View:
     # Bracketed forms are found from their inside word ("at", "dot", "." ...), which a fast
     # literal search finds, and confirmed with the brackets around it.
     inner = [w for w in _BRACKET_WORDS if w in words]
-    brackets = [b for b in "[{" if b in text] + ["("]
-    inner.extend(
-        c for c, forms in _SYMBOL_FORMS if any(f[0] in brackets and f in text for f in forms)
-    )
+    if "(" in text or "[" in text or "{" in text:
+        inner.extend(c for c, forms in _SYMBOL_FORMS if any(f in text for f in forms))
     for word in inner:
         for closing in _CLOSING[word].finditer(text):
             hit = closing.start()
