@@ -494,3 +494,21 @@ def test_contact_like_text_gives_spans_inside_it(text):
     """Texts built from the detectors' own trigger pieces: spans stay inside, nothing raises."""
     for module in DETECTORS:
         findings(module, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("ping me: jordan_kim#4821 on discord", True),
+        ("add me on discord: jordan_kim#4821", True),
+        ("build#4821 on jenkins failed again", False),
+        ("the bug is ticket_v2#1234, raised in our discord server", False),
+    ],
+)
+def test_discord_tags_before_or_after_the_brand(text: str, found: bool) -> None:
+    """A Discord "name#1234" tag is a messenger handle on either side of the brand, and only for Discord."""
+    hits = [f for f in messengers.detect(ScanDoc("p", text)) if f.kind == "messenger"]
+    assert bool(hits) is found
+    for hit in hits:
+        assert text[hit.start : hit.end] == hit.text
+        assert "#" in hit.text

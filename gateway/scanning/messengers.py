@@ -120,7 +120,8 @@ _FORWARD = re.compile(
 # just before the brand, anchored at its end).
 _BACKWARD = re.compile(
     folded_pattern(
-        rf"(?<![\w@])(?:(?P<phone>{_PHONE})|(?P<at>@[a-z0-9_][\w.]{{1,31}}[\w]))[ \t]*"
+        rf"(?<![\w@])(?:(?P<phone>{_PHONE})|(?P<at>@[a-z0-9_][\w.]{{1,31}}[\w])"
+        r"|(?P<tag>[\w.]{2,32}#\d{4}))[ \t]*"
         r"(?:[(\[\-–—/,|:][ \t]*)?(?:(?:on|in|via|at|is|my|en|no|na|em|pe|sur|auf|bei|в|на|по|"
         r"por|pelo|mi|meu|mon|mein|мой)[ \t]+){0,2}$"
     )
@@ -720,6 +721,8 @@ def _handles(text: str, position: int) -> Iterator[tuple[int, int, float]]:
         return
     if b.group("phone") and not 7 <= sum(c.isdigit() for c in b.group("phone")) <= 15:
         return
+    if b.group("tag") and _brand_of(brand) != "discord":
+        return  # "name#1234" is a Discord tag and nothing else's
     if _brand_of(brand) in _SOCIAL and work_social(text, b.start(), brand.end()):
         return
     if not _refused(text, b.start(), brand.end()):
