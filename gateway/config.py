@@ -169,6 +169,7 @@ class SmtpDeliverySettings(_Section):
     port: int = Field(default=25, ge=1, le=65535)
     starttls: Literal["off", "opportunistic", "required"] = "opportunistic"
     verify_tls: bool = True
+    tls_ca_file: str = ""  # PEM CA bundle to verify the smarthost with (default: system CAs)
     username: str = ""
     password: str = ""
     timeout: Seconds = 30
@@ -519,7 +520,8 @@ def semantic_problems(settings: Settings) -> list[ConfigProblem]:
 
 
 def tls_problems(settings: Settings) -> list[ConfigProblem]:
-    """[relay] tls_cert/tls_key/require_tls: both files or neither, readable, and a pair."""
+    """[relay] tls_cert/tls_key/require_tls: both files or neither, readable, and a pair;
+    [delivery.smtp] tls_ca_file readable."""
     relay = settings.relay
     problems: list[ConfigProblem] = []
     if bool(relay.tls_cert) != bool(relay.tls_key):
@@ -549,6 +551,15 @@ def tls_problems(settings: Settings) -> list[ConfigProblem]:
                     "point it at a PEM file (e.g. from your ACME client) or remove the key",
                 )
             )
+    ca_file = settings.delivery.smtp.tls_ca_file
+    if ca_file and not settings.path(ca_file).is_file():
+        problems.append(
+            ConfigProblem(
+                "[delivery.smtp] tls_ca_file",
+                f"{settings.path(ca_file)} does not exist",
+                "point it at the PEM file of the CA that issued the smarthost's certificate",
+            )
+        )
     if not problems and relay.tls_cert:
         from gateway.intake_tls import IntakeTlsError, server_context
 

@@ -29,7 +29,9 @@ log = structlog.get_logger("gateway.server")
 def make_transport(settings: Settings) -> Transport:
     """The transport `[delivery] transport` names."""
     if settings.delivery.transport == "smtp":
-        return SmtpTransport(settings.delivery.smtp, settings.relay.helo_name)
+        smtp = settings.delivery.smtp
+        ca_file = settings.path(smtp.tls_ca_file) if smtp.tls_ca_file else None
+        return SmtpTransport(smtp, settings.relay.helo_name, ca_file)
     return MaildirTransport(settings.path(settings.delivery.maildir.path))
 
 
