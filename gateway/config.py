@@ -281,6 +281,17 @@ class AuthSettings(_Section):
     on_dkim_fail: AuthAction = "flag"
     on_none: AuthAction = "flag"
     on_temperror: Literal["tempfail", "hold"] = "tempfail"
+    arc_trusted_forwarders: tuple[str, ...] = ()  # ARC sealers (d=) whose verdict we accept
+
+    @field_validator("arc_trusted_forwarders")
+    @classmethod
+    def _lowercase_forwarders(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Sealing domains compare case-insensitively; each must look like a domain name."""
+        cleaned = tuple(d.strip().lower().rstrip(".") for d in value)
+        for domain in cleaned:
+            if not _DOMAIN.match(domain):
+                raise ValueError(f"{domain!r} is not a domain name, e.g. 'lists.example.net'")
+        return cleaned
 
     @model_validator(mode="after")
     def _authserv_id_for_trust_header(self) -> AuthSettings:

@@ -459,3 +459,60 @@ def test_trust_header_needs_an_authserv_id():
         )
     assert "[auth]" in str(caught.value)
     assert "authserv_id" in str(caught.value)
+
+
+# ------------------------------------------------------------------ ARC
+
+LIST = "lists.example.net"
+
+
+def forwarded_through_list(key: DkimKey, list_key: DkimKey) -> bytes:
+    """Ann's signed mail as a mailing list passes it on: checked, subject tagged, ARC-sealed."""
+    import dkim
+
+    original = key.sign(mail(ANN, RELAY_BO))
+    checked = (
+        f"Authentication-Results: {LIST}; dkim=pass header.d=example.org;"
+        " dmarc=pass header.from=example.org\r\n"
+    ).encode() + original.replace(b"Subject: Logo sketches", b"Subject: [design] Logo sketches")
+    seal = dkim.arc_sign(
+        checked,
+        list_key.selector.encode(),
+        LIST.encode(),
+        list_key.private_pem,
+        LIST.encode(),
+        include_headers=[b"from", b"to", b"subject", b"date", b"message-id"],
+    )
+    return b"".join(seal) + checked
+
+
+async def test_arc_of_a_trusted_forwarder_vouches_for_a_broken_signature(zone, key):
+    list_key = DkimKey(LIST, selector="arc").publish(zone)
+    raw = forwarded_through_list(key, list_key)
+    trusted = {"arc_trusted_forwarders": (LIST,)}
+    outcome = await run_check(zone, raw, ip="198.51.100.7", **trusted)
+    assert outcome.dkim[0].result == "fail"  # the subject tag broke Ann's signature
+    assert (outcome.action, outcome.check) == ("accept", "arc_trusted_forwarder")
+    assert outcome.arc.cv == "pass"
+    assert outcome.arc.sealer == LIST
+    assert any(
+        line.startswith("auth arc=pass sealer=lists.example.net") for line in outcome.lines()
+    )
+
+    untrusted = await run_check(
+        zone, raw, ip="198.51.100.7", arc_trusted_forwarders=("other.example",)
+    )
+    assert (untrusted.action, untrusted.check) == ("reject", "dmarc_fail")
+
+    tampered = raw.replace(b"the sketches", b"the invoice")
+    outcome = await run_check(zone, tampered, ip="198.51.100.7", **trusted)
+    assert outcome.arc.cv == "fail"
+    assert outcome.action == "reject"
+
+
+async def test_arc_is_not_looked_at_without_trusted_forwarders(zone, key):
+    list_key = DkimKey(LIST, selector="arc").publish(zone)
+    raw = forwarded_through_list(key, list_key)
+    outcome = await run_check(zone, raw, ip="198.51.100.7")
+    assert outcome.arc is None
+    assert ("arc._domainkey.lists.example.net", "TXT") not in zone.queries

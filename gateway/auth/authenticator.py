@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from email.message import EmailMessage
 
-from gateway.auth import dkim_verify, dmarc, results, spf
+from gateway.auth import arc, dkim_verify, dmarc, results, spf
 from gateway.auth.resolver import (
     CachingResolver,
     DnspythonResolver,
@@ -86,9 +86,10 @@ class Authenticator:
                 note=note,
             )
         resolver = MessageResolver(self.resolver, self.settings.dns_timeout)
-        spf_result, dkim_results, _ = await asyncio.gather(
+        spf_result, dkim_results, arc_result, _ = await asyncio.gather(
             spf.check(ip, mail_from, helo, resolver, time_limit=self.settings.dns_timeout),
             dkim_verify.verify(raw, resolver),
+            self._arc(raw, resolver),
             _prefetch_dmarc(from_domain, resolver),  # the record only needs the From domain
         )
         dmarc_result = await dmarc.evaluate(from_domain, spf_result, dkim_results, resolver)
@@ -101,5 +102,12 @@ class Authenticator:
             spf=spf_result,
             dkim=dkim_results,
             dmarc=dmarc_result,
+            arc=arc_result,
             note=f"{resolver.count} DNS queries",
         )
+
+    async def _arc(self, raw: bytes, resolver: Resolver) -> arc.ArcResult | None:
+        """The ARC chain, only when forwarders are trusted (else nobody's seal matters)."""
+        if not self.settings.arc_trusted_forwarders:
+            return None
+        return await arc.verify(raw, resolver)

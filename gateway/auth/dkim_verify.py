@@ -18,9 +18,9 @@ from dkim.util import InvalidTagValueList, parse_tag_value
 from gateway.auth.resolver import DnsTemporaryError, Resolver
 
 MAX_SIGNATURES = 5  # more are not verified: each costs an RSA operation and a DNS lookup
-_quiet = logging.getLogger("gateway.auth.dkimpy")
-_quiet.addHandler(logging.NullHandler())
-_quiet.propagate = False
+quiet_logger = logging.getLogger("gateway.auth.dkimpy")  # dkimpy logs every failure as an error
+quiet_logger.addHandler(logging.NullHandler())
+quiet_logger.propagate = False
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ class DkimResult:
         return f"dkim={self.result} header.d={domain} header.s={selector}{detail}"
 
 
-def signature_tags(raw: bytes) -> list[dict[bytes, bytes] | None]:
-    """The tag lists of the DKIM-Signature headers, top first (None for unparsable ones)."""
+def header_fields(raw: bytes) -> list[tuple[bytes, bytes]]:
+    """(lower-case name, raw value with its folding) of every header field, top first."""
     head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     fields: list[bytes] = []
     for line in head.split(b"\n"):
@@ -48,15 +48,50 @@ def signature_tags(raw: bytes) -> list[dict[bytes, bytes] | None]:
             fields[-1] += b"\r\n" + line
         else:
             fields.append(line)
-    tags: list[dict[bytes, bytes] | None] = []
+    result = []
     for field in fields:
         name, _, value = field.partition(b":")
-        if name.strip().lower() == b"dkim-signature":
+        result.append((name.strip().lower(), value))
+    return result
+
+
+def header_tags(raw: bytes, name: bytes) -> list[dict[bytes, bytes] | None]:
+    """The tag lists of the headers called `name` (DKIM-Signature, ARC-Seal, ...), top first;
+    None for one that does not parse."""
+    tags: list[dict[bytes, bytes] | None] = []
+    for field_name, value in header_fields(raw):
+        if field_name == name:
             try:
                 tags.append(parse_tag_value(value))
             except InvalidTagValueList:
                 tags.append(None)
     return tags
+
+
+def signature_tags(raw: bytes) -> list[dict[bytes, bytes] | None]:
+    """The tag lists of the DKIM-Signature headers, top first (None for unparsable ones)."""
+    return header_tags(raw, b"dkim-signature")
+
+
+def key_name(sig: dict[bytes, bytes]) -> str:
+    """<selector>._domainkey.<domain>, where the signer's public key is published."""
+    selector = sig[b"s"].decode("ascii", "replace").strip()
+    domain = sig[b"d"].decode("ascii", "replace").strip()
+    return f"{selector}._domainkey.{domain}".lower()
+
+
+def prefetched_dnsfunc(keys: dict):
+    """A dkimpy `dnsfunc` that answers only from already fetched keys (never from DNS)."""
+
+    def dnsfunc(name: bytes | str, timeout: float = 5) -> bytes | None:
+        if isinstance(name, bytes):
+            name = name.decode("ascii", "replace")
+        answer = keys.get(name.lower().rstrip("."))
+        if isinstance(answer, DnsTemporaryError):
+            raise dkim.DnsTimeoutError(str(answer))
+        return answer[0].encode() if answer else None
+
+    return dnsfunc
 
 
 async def verify(raw: bytes, resolver: Resolver) -> list[DkimResult]:
@@ -67,7 +102,7 @@ async def verify(raw: bytes, resolver: Resolver) -> list[DkimResult]:
     names = {}
     for sig in tags:
         if sig and sig.get(b"s") and sig.get(b"d"):
-            names[_key_name(sig)] = None
+            names[key_name(sig)] = None
     lookups = await asyncio.gather(
         *(resolver.query(name, "TXT") for name in names), return_exceptions=True
     )
@@ -78,23 +113,9 @@ async def verify(raw: bytes, resolver: Resolver) -> list[DkimResult]:
     return await asyncio.to_thread(_verify_all, raw, tags, keys)
 
 
-def _key_name(sig: dict[bytes, bytes]) -> str:
-    selector = sig[b"s"].decode("ascii", "replace").strip()
-    domain = sig[b"d"].decode("ascii", "replace").strip()
-    return f"{selector}._domainkey.{domain}".lower()
-
-
 def _verify_all(raw: bytes, tags: list, keys: dict) -> list[DkimResult]:
     """dkimpy on each signature (thread): DNS answers come only from `keys`."""
-
-    def dnsfunc(name: bytes | str, timeout: float = 5) -> bytes | None:
-        if isinstance(name, bytes):
-            name = name.decode("ascii", "replace")
-        answer = keys.get(name.lower().rstrip("."))
-        if isinstance(answer, DnsTemporaryError):
-            raise dkim.DnsTimeoutError(str(answer))
-        return answer[0].encode() if answer else None
-
+    dnsfunc = prefetched_dnsfunc(keys)
     results = []
     for idx, sig in enumerate(tags):
         if sig is None or not sig.get(b"d") or not sig.get(b"s"):
@@ -102,7 +123,7 @@ def _verify_all(raw: bytes, tags: list, keys: dict) -> list[DkimResult]:
             continue
         domain = sig[b"d"].decode("ascii", "replace").lower()
         selector = sig[b"s"].decode("ascii", "replace")
-        answer = keys.get(_key_name(sig))
+        answer = keys.get(key_name(sig))
         if isinstance(answer, DnsTemporaryError):
             results.append(DkimResult("temperror", domain, selector, answer.reason))
             continue
@@ -110,7 +131,7 @@ def _verify_all(raw: bytes, tags: list, keys: dict) -> list[DkimResult]:
             results.append(DkimResult("permerror", domain, selector, "no key published"))
             continue
         try:
-            ok = dkim.DKIM(raw, logger=_quiet).verify(idx=idx, dnsfunc=dnsfunc)
+            ok = dkim.DKIM(raw, logger=quiet_logger).verify(idx=idx, dnsfunc=dnsfunc)
         except dkim.DKIMException as exc:
             # a changed body is a failed signature (RFC 6376 6.3); anything else is malformed
             changed = "body hash mismatch" in str(exc)

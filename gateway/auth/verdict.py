@@ -2,7 +2,8 @@
 
 The rules, in order:
 1. The From domain is authenticated (an SPF or DKIM pass aligned with it, i.e. DMARC would
-   pass, whether or not the domain publishes a DMARC record): accept.
+   pass, whether or not the domain publishes a DMARC record): accept. So is a message whose
+   valid ARC chain was last sealed by a trusted forwarder that saw it authenticate.
 2. Otherwise, if any check could not be completed (DNS timeout or failure): `on_temperror`,
    by default a 451, so the sending server retries; never an accept.
 3. Otherwise every failed check contributes its configured action (dmarc_fail,
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gateway.auth.arc import ArcResult
 from gateway.auth.dkim_verify import DkimResult
 from gateway.auth.dmarc import DmarcResult
 from gateway.auth.spf import SpfResult
@@ -37,10 +39,12 @@ class AuthOutcome:
     check: str  # which check decided: authenticated | dmarc_fail | forged_participant | ...
     reply: str = ""  # the SMTP reply when action is reject or tempfail
     note: str = ""  # e.g. how many Authentication-Results headers were ignored
+    arc: ArcResult | None = None  # only when [auth] arc_trusted_forwarders is set
 
     def lines(self) -> tuple[str, ...]:
         """The record: one line per result and the verdict (stored in the decision's reasons)."""
-        results = [r.describe() for r in (self.spf, *self.dkim, self.dmarc) if r is not None]
+        checked = (self.spf, *self.dkim, self.dmarc, self.arc)
+        results = [r.describe() for r in checked if r is not None]
         if not self.dkim:
             results.insert(1 if self.spf else 0, "dkim=none (no signature)")
         verdict = f"auth verdict ({self.mode}): {self.check} -> {self.action}"
@@ -58,6 +62,7 @@ def decide(
     spf: SpfResult | None,
     dkim: Sequence[DkimResult],
     dmarc: DmarcResult | None,
+    arc: ArcResult | None = None,
     note: str = "",
 ) -> AuthOutcome:
     """The verdict for one message (see the module docstring for the rules)."""
@@ -65,10 +70,12 @@ def decide(
     domain = from_address.rpartition("@")[2]
 
     def outcome(action: str, check: str, reply: str = "") -> AuthOutcome:
-        return AuthOutcome(mode, from_address, spf, dkim, dmarc, action, check, reply, note)
+        return AuthOutcome(mode, from_address, spf, dkim, dmarc, action, check, reply, note, arc)
 
     if dmarc is not None and (dmarc.result == "pass" or dmarc.aligned_by):
         return outcome("accept", "authenticated")
+    if arc is not None and arc.vouches_for(domain, settings.arc_trusted_forwarders):
+        return outcome("accept", "arc_trusted_forwarder")
 
     temporary = [
         r.describe() for r in (spf, *dkim, dmarc) if r is not None and r.result == "temperror"
