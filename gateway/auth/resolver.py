@@ -51,9 +51,12 @@ class DnspythonResolver:
     start a gateway whose [auth] mode does not need DNS.
     """
 
-    def __init__(self, timeout: float = 5.0, nameservers: Sequence[str] = ()) -> None:
+    def __init__(
+        self, timeout: float = 5.0, nameservers: Sequence[str] = (), port: int = 53
+    ) -> None:
         self.timeout = timeout
         self.nameservers = tuple(nameservers)
+        self.port = port
         self._resolver = None
 
     def _get(self):
@@ -63,6 +66,7 @@ class DnspythonResolver:
             if self.nameservers:
                 resolver = dns.asyncresolver.Resolver(configure=False)
                 resolver.nameservers = list(self.nameservers)
+                resolver.port = self.port
             else:
                 resolver = dns.asyncresolver.Resolver()
             resolver.lifetime = self.timeout
