@@ -51,6 +51,9 @@ class Zone:
         return tuple(self.records.get(key, ()))
 
 
+_CACHED: DkimKey | None = None
+
+
 class DkimKey:
     """An RSA key made in the test; `record` is the TXT value to publish at the selector."""
 
@@ -67,6 +70,14 @@ class DkimKey:
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
         self.record = f"v=DKIM1; k=rsa; p={base64.b64encode(public).decode()}"
+
+    @classmethod
+    def cached(cls) -> DkimKey:
+        """One example.org key per test run (RSA key generation is slow for property tests)."""
+        global _CACHED
+        if _CACHED is None:
+            _CACHED = cls("example.org")
+        return _CACHED
 
     @property
     def name(self) -> str:

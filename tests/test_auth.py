@@ -516,3 +516,48 @@ async def test_arc_is_not_looked_at_without_trusted_forwarders(zone, key):
     outcome = await run_check(zone, raw, ip="198.51.100.7")
     assert outcome.arc is None
     assert ("arc._domainkey.lists.example.net", "TXT") not in zone.queries
+
+
+# ------------------------------------------------------------------ hostile headers
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_tag_text = st.text(
+    alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=0, max_size=80
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.sampled_from(["DKIM-Signature", "ARC-Seal", "ARC-Message-Signature"]),
+    value=st.one_of(
+        _tag_text,
+        st.builds(
+            lambda i, d, s, rest: f"i={i}; a=rsa-sha256; d={d}; s={s}; {rest}",
+            st.integers(-3, 60),
+            st.sampled_from(["example.org", "", "..", "lists.example.net"]),
+            st.sampled_from(["sel", "arc", "", "a.b"]),
+            _tag_text,
+        ),
+    ),
+)
+def test_hostile_signature_headers_never_raise(name, value):
+    """Garbage in signature headers is a fail/permerror verdict, never an exception (a 451
+    would make the sender retry the same bytes forever)."""
+    from gateway.auth import arc
+
+    zone = Zone()
+    DkimKey.cached().publish(zone)
+    raw = f"{name}: {value}\r\n".encode() + mail(ANN, RELAY_BO)
+
+    async def run():
+        dkim_results = await dkim_verify.verify(raw, zone)
+        arc_result = await arc.verify(raw, zone)
+        return dkim_results, arc_result
+
+    dkim_results, arc_result = asyncio.run(run())
+    assert all(r.result in {"fail", "permerror", "pass"} for r in dkim_results)
+    assert arc_result.cv in {"none", "fail", "pass", "temperror"}

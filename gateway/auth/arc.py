@@ -84,6 +84,8 @@ def _verify(raw: bytes, keys: dict) -> ArcResult:
         )
     except dkim.DKIMException as exc:
         return ArcResult("fail", reason=str(exc)[:200])
+    except Exception as exc:  # dkimpy on a hostile chain: a failed chain, not a 451 loop
+        return ArcResult("fail", reason=f"unverifiable ARC chain ({type(exc).__name__})")
     cv_text = (cv or b"fail").decode().lower()
     newest = _newest_set(raw)
     if newest is None:

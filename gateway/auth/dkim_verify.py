@@ -139,6 +139,10 @@ def _verify_all(raw: bytes, tags: list, keys: dict) -> list[DkimResult]:
             reason = "body hash mismatch: the body was changed" if changed else str(exc)[:200]
             results.append(DkimResult(outcome, domain, selector, reason))
             continue
+        except Exception as exc:  # dkimpy on hostile input: a broken signature, not a 451 loop
+            reason = f"unverifiable signature ({type(exc).__name__})"
+            results.append(DkimResult("permerror", domain, selector, reason))
+            continue
         results.append(
             DkimResult("pass", domain, selector)
             if ok
