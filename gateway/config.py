@@ -25,6 +25,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +110,9 @@ class RelaySettings(_Section):
     idle_timeout: Seconds = 300
     bounce_local_part: str = "bounces"
     noreply_local_part: str = "noreply"
+    tls_cert: str = ""  # PEM certificate chain offered with STARTTLS (with tls_key)
+    tls_key: str = ""
+    require_tls: bool = False  # 530 5.7.0 to MAIL before STARTTLS
 
     @field_validator("domain")
     @classmethod
@@ -165,6 +169,7 @@ class SmtpDeliverySettings(_Section):
     port: int = Field(default=25, ge=1, le=65535)
     starttls: Literal["off", "opportunistic", "required"] = "opportunistic"
     verify_tls: bool = True
+    tls_ca_file: str = ""  # PEM CA bundle to verify the smarthost with (default: system CAs)
     username: str = ""
     password: str = ""
     timeout: Seconds = 30
@@ -258,6 +263,47 @@ class PolicySettings(_Section):
     kinds: dict[str, Action] = Field(default_factory=dict)
 
 
+AuthAction = Literal["accept", "flag", "hold", "reject"]
+
+
+class AuthSettings(_Section):
+    """Sender authentication (SPF, DKIM, DMARC) and the action for each outcome."""
+
+    mode: Literal["off", "verify", "trust-header"] = "off"
+    authserv_id: str = ""  # trust-header: the front MTA's authserv-id
+    dns_timeout: Seconds = 5  # DNS time budget for one message
+    dns_cache_ttl: Seconds = 300
+    nameservers: tuple[str, ...] = ()  # empty: /etc/resolv.conf
+    on_dmarc_fail: Literal["policy", "accept", "flag", "hold", "reject"] = "policy"
+    on_forged_participant: AuthAction = "reject"
+    on_spf_fail: AuthAction = "hold"
+    on_spf_softfail: AuthAction = "flag"
+    on_dkim_fail: AuthAction = "flag"
+    on_none: AuthAction = "flag"
+    on_temperror: Literal["tempfail", "hold"] = "tempfail"
+    arc_trusted_forwarders: tuple[str, ...] = ()  # ARC sealers (d=) whose verdict we accept
+
+    @field_validator("arc_trusted_forwarders")
+    @classmethod
+    def _lowercase_forwarders(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Sealing domains compare case-insensitively; each must look like a domain name."""
+        cleaned = tuple(d.strip().lower().rstrip(".") for d in value)
+        for domain in cleaned:
+            if not _DOMAIN.match(domain):
+                raise ValueError(f"{domain!r} is not a domain name, e.g. 'lists.example.net'")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _authserv_id_for_trust_header(self) -> AuthSettings:
+        """Trusting headers without knowing whose would trust anyone's."""
+        if self.mode == "trust-header" and not self.authserv_id.strip():
+            raise ValueError(
+                'mode = "trust-header" needs authserv_id, the id your front MTA writes into '
+                'Authentication-Results (e.g. authserv_id = "mx.gigbridge.io")'
+            )
+        return self
+
+
 class LoggingSettings(_Section):
     """Log level and format (console for people, json for log collectors)."""
 
@@ -277,6 +323,7 @@ class Settings(_Section):
     scanner: ScannerSettings = ScannerSettings()
     policy: PolicySettings = PolicySettings()
     logging: LoggingSettings = LoggingSettings()
+    auth: AuthSettings = AuthSettings()
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     source: str = Field(default="<memory>", exclude=True)
 
@@ -467,6 +514,7 @@ def semantic_problems(settings: Settings) -> list[ConfigProblem]:
                 "create it or remove the key to use the built-in templates",
             )
         )
+    problems.extend(tls_problems(settings))
     if (
         settings.delivery.transport == "smtp"
         and settings.delivery.smtp.username
@@ -479,4 +527,61 @@ def semantic_problems(settings: Settings) -> list[ConfigProblem]:
                 'set password = "${GATEWAY_SMTP_PASSWORD}" and export that variable',
             )
         )
+    return problems
+
+
+def tls_problems(settings: Settings) -> list[ConfigProblem]:
+    """[relay] tls_cert/tls_key/require_tls: both files or neither, readable, and a pair;
+    [delivery.smtp] tls_ca_file readable."""
+    relay = settings.relay
+    problems: list[ConfigProblem] = []
+    if bool(relay.tls_cert) != bool(relay.tls_key):
+        missing = "tls_key" if relay.tls_cert else "tls_cert"
+        return [
+            ConfigProblem(
+                f"[relay] {missing}",
+                "tls_cert and tls_key go together; only one is set",
+                f"set {missing} to the matching PEM file, or remove both to turn STARTTLS off",
+            )
+        ]
+    if relay.require_tls and not relay.tls_cert:
+        return [
+            ConfigProblem(
+                "[relay] require_tls",
+                "STARTTLS is required but no certificate is configured",
+                "set tls_cert and tls_key, or set require_tls = false",
+            )
+        ]
+    for key in ("tls_cert", "tls_key"):
+        value = getattr(relay, key)
+        if value and not settings.path(value).is_file():
+            problems.append(
+                ConfigProblem(
+                    f"[relay] {key}",
+                    f"{settings.path(value)} does not exist",
+                    "point it at a PEM file (e.g. from your ACME client) or remove the key",
+                )
+            )
+    ca_file = settings.delivery.smtp.tls_ca_file
+    if ca_file and not settings.path(ca_file).is_file():
+        problems.append(
+            ConfigProblem(
+                "[delivery.smtp] tls_ca_file",
+                f"{settings.path(ca_file)} does not exist",
+                "point it at the PEM file of the CA that issued the smarthost's certificate",
+            )
+        )
+    if not problems and relay.tls_cert:
+        from gateway.intake_tls import IntakeTlsError, server_context
+
+        try:
+            server_context(settings)
+        except IntakeTlsError as exc:
+            problems.append(
+                ConfigProblem(
+                    "[relay] tls_cert",
+                    str(exc).removeprefix("[relay] tls_cert/tls_key: "),
+                    "use the certificate chain and private key issued together, in PEM",
+                )
+            )
     return problems

@@ -10,7 +10,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gateway.auth.verdict import AuthOutcome
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class MessageContext:
     outgoing: tuple[OutgoingCopy, ...] = ()
     message_id: int | None = None  # archive row id, once stored
     timings: tuple[tuple[str, float], ...] = field(default=())
+    auth: AuthOutcome | None = None  # sender authentication (authenticate stage; None: off)
 
     def evolve(self, **changes: Any) -> MessageContext:
         """A copy with some fields changed (dataclasses.replace, named as attrs does)."""

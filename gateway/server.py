@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import ssl
 
 import structlog
 from aiosmtpd.smtp import SMTP
 
+from gateway import intake_tls
+from gateway.auth.resolver import Resolver
 from gateway.config import Settings
 from gateway.delivery import DeliveryWorker
 from gateway.services import Services
@@ -26,7 +29,9 @@ log = structlog.get_logger("gateway.server")
 def make_transport(settings: Settings) -> Transport:
     """The transport `[delivery] transport` names."""
     if settings.delivery.transport == "smtp":
-        return SmtpTransport(settings.delivery.smtp, settings.relay.helo_name)
+        smtp = settings.delivery.smtp
+        ca_file = settings.path(smtp.tls_ca_file) if smtp.tls_ca_file else None
+        return SmtpTransport(smtp, settings.relay.helo_name, ca_file)
     return MaildirTransport(settings.path(settings.delivery.maildir.path))
 
 
@@ -48,9 +53,17 @@ def open_database(settings: Settings) -> Database:
 class Gateway:
     """SMTP intake plus delivery worker in one process, sharing one Services value."""
 
-    def __init__(self, settings: Settings, *, transport: Transport | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: Transport | None = None,
+        resolver: Resolver | None = None,
+    ) -> None:
         self.settings = settings
         self.transport = transport
+        self.resolver = resolver  # DNS for sender authentication (tests inject a zone)
+        self.tls_context: ssl.SSLContext | None = None
         self.services: Services | None = None
         self.server: asyncio.base_events.Server | None = None
         self._stop = asyncio.Event()
@@ -58,8 +71,9 @@ class Gateway:
 
     async def start(self, *, host: str | None = None, port: int | None = None) -> None:
         """Open storage, bind SMTP (port 0 picks a free port) and start the worker."""
+        self.tls_context = intake_tls.server_context(self.settings)  # before any side effect
         db = await asyncio.to_thread(open_database, self.settings)
-        self.services = Services.build(self.settings, db)
+        self.services = Services.build(self.settings, db, resolver=self.resolver)
         self.services.outbox_wakeup.set()  # deliver whatever a previous run left due
         relay = self.settings.relay
         handler = RelayHandler(self.services)
@@ -88,6 +102,8 @@ class Gateway:
             # Per connection, never reset: a limit would cut off MTAs that reuse connections
             # (Postfix's connection cache). Recipients per message are limited in handle_RCPT.
             command_call_limit=None,
+            tls_context=self.tls_context,
+            require_starttls=relay.require_tls,
         )
 
     @property

@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from gateway.addresses import RelayDomain
+from gateway.auth.resolver import Resolver
 from gateway.config import Settings
 from gateway.footer import FooterRenderer
 from gateway.scanning.scanner import ScanLimits, Scanner
@@ -40,9 +41,10 @@ class Services:
     signer: DkimSigner | None
     relay: RelayDomain
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    resolver: Resolver | None = None  # DNS for sender authentication; None: dnspython's
 
     @classmethod
-    def build(cls, settings: Settings, db: Database) -> Services:
+    def build(cls, settings: Settings, db: Database, resolver: Resolver | None = None) -> Services:
         """Everything from settings; loads the DKIM key (raises SigningKeyError if unusable)."""
         signer = None
         if settings.dkim.enabled:
@@ -63,4 +65,5 @@ class Services:
                 settings.relay.bounce_local_part,
                 settings.relay.noreply_local_part,
             ),
+            resolver=resolver,
         )

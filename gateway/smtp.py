@@ -43,6 +43,10 @@ class RelaySMTP(SMTP):
             "500 Line too long (see RFC5321 4.5.3.1.6)": (
                 "500 5.5.2 Line too long: RFC 5321 allows at most 998 octets per line"
             ),
+            # [relay] require_tls (RFC 3207 section 4)
+            "530 Must issue a STARTTLS command first": (
+                "530 5.7.0 Must issue a STARTTLS command first"
+            ),
         }
 
     async def push(self, status: str) -> None:

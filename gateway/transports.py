@@ -58,9 +58,12 @@ def classify(error: Exception) -> DeliveryError:
 class SmtpTransport:
     """aiosmtplib to the configured smarthost, one connection per message."""
 
-    def __init__(self, settings: SmtpDeliverySettings, helo: str) -> None:
+    def __init__(
+        self, settings: SmtpDeliverySettings, helo: str, ca_file: Path | None = None
+    ) -> None:
         self.settings = settings
         self.helo = helo
+        self.ca_file = ca_file  # [delivery.smtp] tls_ca_file, resolved against the config folder
         self._context: ssl.SSLContext | None = None
 
     def _tls_context(self) -> ssl.SSLContext:
@@ -71,7 +74,7 @@ class SmtpTransport:
 
     def _new_tls_context(self) -> ssl.SSLContext:
         """A client context for the smarthost."""
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=self.ca_file)
         if not self.settings.verify_tls:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE

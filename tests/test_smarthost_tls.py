@@ -138,3 +138,70 @@ async def test_certificate_verification_is_on_by_default(
         or "certificate" in job.last_response.lower()
     )
     assert box.received == []
+
+
+@pytest.fixture
+async def verifiable_sink(tmp_path: Path):
+    """A smarthost requiring STARTTLS with a certificate valid for 127.0.0.1 (its own CA)."""
+    from tests.tls_certs import make_cert
+
+    files = make_cert(tmp_path, "smarthost")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(files.cert, files.key)
+    box = Sink()
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(box, decode_data=False, tls_context=context, require_starttls=True),
+        "127.0.0.1",
+        0,
+    )
+    box.port = server.sockets[0].getsockname()[1]
+    yield box, files.cert
+    server.close()
+    await server.wait_closed()
+
+
+async def test_opportunistic_starttls_verifies_and_never_falls_back_to_clear_text(
+    db_url, tmp_path, dkim_key, tls_sink, start_gateway
+):
+    """The default mode: STARTTLS offered but the certificate does not verify -> deferred."""
+    box, _ = tls_sink
+    settings = make_settings(
+        db_url,
+        tmp_path,
+        dkim_key[0],
+        delivery__smtp={"port": box.port, "starttls": "opportunistic"},
+    )
+    assert settings.delivery.smtp.verify_tls is True
+    running = await start_gateway(settings)
+    conv = new_conversation(running.engine)
+    data = f"From: ann@example.org\nTo: {conv.bo}\nSubject: tls\n\nsecret plans\n"
+    assert (await asend(running, "ann@example.org", [conv.bo], data))[0] == 250
+
+    def deferred():
+        (message,) = archive.messages_of(running.engine, conv.thread_id)
+        (job,) = archive.deliveries_of(running.engine, message.id)
+        return job if job.attempts >= 1 and job.last_response else None
+
+    job = await eventually(deferred)
+    assert job.status == "queued"
+    assert "certificate" in job.last_response.lower()
+    assert box.received == []
+
+
+async def test_a_private_ca_file_verifies_the_smarthost(
+    db_url, tmp_path, dkim_key, verifiable_sink, start_gateway
+):
+    """tls_ca_file: verification stays on and succeeds for a certificate from one's own CA."""
+    box, ca_file = verifiable_sink
+    settings = make_settings(
+        db_url,
+        tmp_path,
+        dkim_key[0],
+        delivery__smtp={"port": box.port, "starttls": "required", "tls_ca_file": str(ca_file)},
+    )
+    running = await start_gateway(settings)
+    conv = new_conversation(running.engine)
+    data = f"From: ann@example.org\nTo: {conv.bo}\nSubject: tls\n\nsecret plans\n"
+    assert (await asend(running, "ann@example.org", [conv.bo], data))[0] == 250
+    await box.wait_for(1)
+    assert b"secret plans" in box.received[0][2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway import policy
+from gateway.auth.decision import with_auth
 from gateway.context import MessageContext
 from gateway.services import Services
 
@@ -16,4 +17,5 @@ class Decide:
         self.services = services
 
     async def __call__(self, ctx: MessageContext) -> MessageContext:
-        return ctx.evolve(decision=policy.decide(ctx.findings, self.services.settings.policy))
+        decision = policy.decide(ctx.findings, self.services.settings.policy)
+        return ctx.evolve(decision=with_auth(decision, ctx.auth))  # hold/flag from [auth]
