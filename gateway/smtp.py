@@ -315,15 +315,19 @@ class RelayHandler:
         """Header limits and loop checks on the raw bytes, before any parsing (5xx on failure)."""
         settings = self.services.settings
         block = limits.header_block(envelope.content, settings.limits.max_headers)
-        problem = limits.header_problem(
-            block,
-            max_fields=settings.limits.max_headers,
-            max_bytes=settings.limits.max_header_bytes,
-        ) or loops.loop_problem(
-            block,
-            domain=self.services.relay.domain,
-            max_passes=settings.loops.max_relay_passes,
-            max_received=settings.loops.max_received,
+        problem = (
+            limits.header_problem(
+                block,
+                max_fields=settings.limits.max_headers,
+                max_bytes=settings.limits.max_header_bytes,
+            )
+            or limits.multipart_problem(envelope.content, max_parts=settings.limits.max_mime_parts)
+            or loops.loop_problem(
+                block,
+                domain=self.services.relay.domain,
+                max_passes=settings.loops.max_relay_passes,
+                max_received=settings.loops.max_received,
+            )
         )
         if problem:
             raise Reject(problem, log_reason="content limits")
