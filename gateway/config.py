@@ -300,6 +300,9 @@ class LimitsSettings(_Section):
     data_timeout: Seconds = 600
     session_timeout: Seconds = 1800
     deny_peers: tuple[str, ...] = ()
+    max_connections_per_peer: int = Field(default=20, ge=1, le=10_000)
+    large_message: Bytes = 1024 * 1024
+    large_message_concurrency: int = Field(default=2, ge=1, le=64)
 
     @field_validator("deny_peers")
     @classmethod

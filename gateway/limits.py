@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 RATE_REPLY = "451 4.7.1 Too many messages {what}; please try again in {wait} seconds"
+CONNECTIONS_REPLY = "421 4.7.0 Too many connections from your address (limit {limit}); try later"
 DENY_REPLY = "554 5.7.1 Connections from {peer} are not accepted by this server"
 
 

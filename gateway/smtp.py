@@ -9,6 +9,8 @@ a `451 4.3.0` (the sender retries) and a logged traceback, never aiosmtpd's defa
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import time
 
 import structlog
@@ -71,6 +73,7 @@ class RelaySMTP(SMTP):
         self._data_timeout = settings.data_timeout
         self._session_timeout = settings.session_timeout
         self._denylist = limits.Denylist(settings.deny_peers)
+        self._max_per_peer = settings.max_connections_per_peer
         self._session_handle: asyncio.TimerHandle | None = None
         self._in_data = False
         self._busy = False
@@ -98,7 +101,20 @@ class RelaySMTP(SMTP):
             if self.transport is not None:
                 self.transport.close()
             return
-        await super()._handle_client()
+        connections = self.event_handler.connections
+        if connections[host] >= self._max_per_peer:
+            log.info("too many connections", peer=host, open=connections[host])
+            await super().push(limits.CONNECTIONS_REPLY.format(limit=self._max_per_peer))
+            if self.transport is not None:
+                self.transport.close()
+            return
+        connections[host] += 1
+        try:
+            await super()._handle_client()
+        finally:
+            connections[host] -= 1
+            if connections[host] <= 0:
+                del connections[host]
 
     def _timeout_cb(self) -> None:
         """The command (or DATA) deadline passed: say so with 421 4.4.2, then close."""
@@ -182,6 +198,8 @@ class RelayHandler:
         self.services = services
         self.stages = stages or default_stages(services)
         self.rates = limits.RateLimits.from_settings(services.settings.limits)
+        self.connections: collections.Counter[str] = collections.Counter()  # open, per peer IP
+        self.large = asyncio.Semaphore(services.settings.limits.large_message_concurrency)
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -278,6 +296,20 @@ class RelayHandler:
         structlog.contextvars.bind_contextvars(peer=_peer(session), queue_id=queue_id)
         started = time.perf_counter()
         try:
+            async with self._turn(len(envelope.content)):
+                return await self._process(queue_id, session, envelope, started)
+        finally:
+            structlog.contextvars.unbind_contextvars("peer", "queue_id", "stage")
+
+    def _turn(self, size: int):
+        """Large messages wait for one of [limits] large_message_concurrency slots."""
+        if size >= self.services.settings.limits.large_message:
+            return self.large
+        return contextlib.nullcontext()
+
+    async def _process(self, queue_id: str, session: Session, envelope: Envelope, started) -> str:
+        """The checks, then the postmaster, bounce or relay path; exactly one reply."""
+        try:
             block = self._check_content(envelope)
             targets = _targets(envelope)
             if any(isinstance(t, postmaster.PostmasterTarget) for t in targets):
@@ -308,8 +340,6 @@ class RelayHandler:
                 **structlog.contextvars.get_contextvars(),
             )
             return TEMPFAIL
-        finally:
-            structlog.contextvars.unbind_contextvars("peer", "queue_id", "stage")
 
     def _check_content(self, envelope: Envelope) -> limits.HeaderBlock:
         """Header limits and loop checks on the raw bytes, before any parsing (5xx on failure)."""

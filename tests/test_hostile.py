@@ -7,6 +7,8 @@ byte for byte, CRLF only, no line over 998 octets, no real address) or nothing s
 
 from __future__ import annotations
 
+import base64
+import os
 import re
 
 import pytest
@@ -107,3 +109,30 @@ async def test_smuggled_end_markers_never_make_a_second_message(relay, sink):
     text = visible_text(sink.received[0][2])
     assert "MAIL FROM:<evil@example.com>" in text
     assert "RCPT TO:<victim@example.com>" in text
+
+
+async def test_a_25_mb_attachment_is_refused_and_one_that_fits_is_relayed_intact(relay, sink):
+    """A 25 MB file is about 34 MB in base64: 552 5.3.4. A file filling the limit arrives intact."""
+    conv = new_conversation(relay.engine)
+    head = (
+        f"From: Ann Lee <ann@example.org>\r\nTo: {conv.bo}\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=BIG\r\n\r\n--BIG\r\nContent-Type: text/plain\r\n\r\n"
+        "MARK-BIG\r\n--BIG\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode()
+
+    def mail(payload: bytes) -> bytes:
+        encoded = base64.encodebytes(payload).replace(b"\n", b"\r\n")
+        return head + encoded + b"--BIG--\r\n.\r\n"
+
+    client, _ = await RawClient.connect(relay)
+    await client.command("EHLO big.example")
+    reply = await client.transaction("ann@example.org", [conv.bo], mail(os.urandom(25 * 2**20)))
+    assert (reply.code, reply.enhanced) == (552, "5.3.4")
+    payload = os.urandom(18 * 2**20)  # 24.3 MB as base64: under the 25 MB limit
+    reply = await client.transaction("ann@example.org", [conv.bo], mail(payload))
+    assert reply.code == 250, reply
+    await client.close()
+    await sink.wait_for(1, timeout=120)
+    assert payload in attachments(sink.received[0][2])
+    assert "MARK-BIG" in visible_text(sink.received[0][2])

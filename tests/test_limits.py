@@ -365,3 +365,68 @@ async def test_session_deadline_ends_a_chatty_session(db_url, tmp_path, dkim_key
     assert codes.count(250) >= 4
     assert 1.4 < time.monotonic() - started < 3
     await client.close()
+
+
+# --------------------------------------------------------------------------- connections, memory
+
+
+def handler_of(running):
+    """The RelayHandler behind a running gateway (the protocol factory's closure holds it)."""
+    factory = running.gateway.server._protocol_factory
+    (cell,) = [c for c in factory.__closure__ if type(c.cell_contents).__name__ == "RelayHandler"]
+    return cell.cell_contents
+
+
+async def test_connections_per_peer_are_limited_with_421_4_7_0(
+    db_url, tmp_path, dkim_key, start_gateway
+):
+    running = await gateway_with(
+        start_gateway, db_url, tmp_path, dkim_key, limits={"max_connections_per_peer": 2}
+    )
+    first, _ = await RawClient.connect(running)
+    second, _ = await RawClient.connect(running)
+    third, greeting = await RawClient.connect(running)
+    assert (greeting.code, greeting.enhanced) == (421, "4.7.0")
+    assert "Too many connections" in greeting.text
+    assert await third.closed()
+    await third.close()
+    await first.command("QUIT")
+    await first.close()
+    await asyncio.sleep(0.2)
+    fourth, greeting = await RawClient.connect(running)
+    assert greeting.code == 220
+    for client in (second, fourth):
+        await client.close()
+
+
+async def test_large_messages_wait_for_a_processing_slot(
+    db_url, tmp_path, dkim_key, start_gateway, sink
+):
+    """With every large-message slot taken, a large message waits; a small one does not."""
+    running = await gateway_with(
+        start_gateway,
+        db_url,
+        tmp_path,
+        dkim_key,
+        sink,
+        limits={"large_message": "20KB", "large_message_concurrency": 1},
+    )
+    conv = new_conversation(running.engine)
+    handler = handler_of(running)
+    big = MESSAGE.format(to=conv.bo) + ("q" * 70 + "\n") * 400  # about 28 KB
+    await handler.large.acquire()  # the one slot is busy
+    client, _ = await RawClient.connect(running)
+    await client.command("EHLO x")
+    waiting = asyncio.create_task(client.transaction("ann@example.org", [conv.bo], crlf(big)))
+    other, _ = await RawClient.connect(running)
+    await other.command("EHLO x")
+    small = await other.transaction("ann@example.org", [conv.bo], crlf(MESSAGE.format(to=conv.bo)))
+    assert small.code == 250
+    await asyncio.sleep(0.5)
+    assert not waiting.done()
+    assert len(archive.messages_of(running.engine, conv.thread_id)) == 1
+    handler.large.release()
+    assert (await waiting).code == 250
+    assert len(archive.messages_of(running.engine, conv.thread_id)) == 2
+    for c in (client, other):
+        await c.close()
