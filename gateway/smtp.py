@@ -48,9 +48,6 @@ class RelaySMTP(SMTP):
             "552 Error: Too much mail data": (
                 f"552 5.3.4 Message too big: the maximum is {limit} bytes"
             ),
-            "500 Line too long (see RFC5321 4.5.3.1.6)": (
-                "500 5.5.2 Line too long: RFC 5321 allows at most 998 octets per line"
-            ),
             "500 Command line too long": "500 5.5.2 Command line too long",
         }
         self._guard_setup(handler.services.settings.limits)

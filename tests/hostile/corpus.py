@@ -249,7 +249,7 @@ def cases() -> list[Case]:
         Case(
             "smuggled-end-markers",
             HEAD + b"\r\nMARK-SMUGGLE start\n.\nMAIL FROM:<evil@example.com>\r\n"
-            b"x\r.\rRCPT TO:<victim@example.com>\r\n.\nDATA\r\n",
+            b"x\r.\rRCPT TO:<victim@example.com>\r\n.\nDATA\r\ny\n.\r\nQUIT\r\n",
             marker="MARK-SMUGGLE",
             why="bare <LF>.<LF> and <CR>.<CR> are content, never the end of DATA",
         ),
