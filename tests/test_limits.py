@@ -430,3 +430,74 @@ async def test_large_messages_wait_for_a_processing_slot(
     assert len(archive.messages_of(running.engine, conv.thread_id)) == 2
     for c in (client, other):
         await c.close()
+
+
+async def test_a_session_expiring_during_processing_still_gets_its_reply(
+    db_url, tmp_path, dkim_key, start_gateway, sink
+):
+    """No deadline cuts off a reply: the 250 comes first, then 421 4.4.2 and the close."""
+    running = await gateway_with(
+        start_gateway,
+        db_url,
+        tmp_path,
+        dkim_key,
+        sink,
+        relay={"idle_timeout": 0.5},
+        limits={"session_timeout": 1, "large_message": "20KB", "large_message_concurrency": 1},
+    )
+    conv = new_conversation(running.engine)
+    handler = handler_of(running)
+    await handler.large.acquire()  # processing of the large message will wait past both timers
+    client, _ = await RawClient.connect(running)
+    await client.command("EHLO x")
+    big = MESSAGE.format(to=conv.bo) + ("q" * 70 + "\n") * 400
+    waiting = asyncio.create_task(client.transaction("ann@example.org", [conv.bo], crlf(big)))
+    await asyncio.sleep(1.8)
+    assert not waiting.done()
+    handler.large.release()
+    reply = await waiting
+    assert reply.code == 250, reply
+    closing = await client.reply()
+    assert (closing.code, closing.enhanced) == (421, "4.4.2")
+    assert await client.closed()
+    await client.close()
+    assert len(archive.messages_of(running.engine, conv.thread_id)) == 1
+
+
+async def test_client_vanishing_in_the_middle_of_data_stores_nothing(relay):
+    conv = new_conversation(relay.engine)
+    client, _ = await RawClient.connect(relay)
+    await client.command("EHLO x")
+    await client.command("MAIL FROM:<ann@example.org>")
+    await client.command(f"RCPT TO:<{conv.bo}>")
+    assert (await client.command("DATA")).code == 354
+    await client.send(crlf(MESSAGE.format(to=conv.bo))[: -len(b".\r\n")])
+    await client.close()
+    await asyncio.sleep(0.3)
+    assert archive.messages_of(relay.engine, conv.thread_id) == []
+    again, greeting = await RawClient.connect(relay)  # the server is fine
+    assert greeting.code == 220
+    await again.close()
+
+
+def test_limit_settings_errors_name_the_key_and_the_fix():
+    from gateway.config import ConfigError, parse_settings
+
+    text = (
+        '[platform]\nname = "X"\n[relay]\ndomain = "relay.example.com"\n'
+        '[limits]\nper_sender = "lots"\ndeny_peers = ["10.0.0.0/33"]\n'
+        '[loops]\nautomatic = "ignore"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(text, source="site.toml")
+    lines = str(caught.value).splitlines()
+    assert any(
+        line.startswith("site.toml: [limits] per_sender:") and "60/1h" in line for line in lines
+    )
+    assert any(
+        line.startswith("site.toml: [limits] deny_peers:") and "203.0.113.0/24" in line
+        for line in lines
+    )
+    assert any(
+        line.startswith("site.toml: [loops] automatic:") and "relay_once" in line for line in lines
+    )
