@@ -37,7 +37,10 @@ TOO_COMPLEX = "554 5.6.0 The message structure is too complex to process"
 
 
 class RelaySMTP(SMTP):
-    """aiosmtpd's protocol with its built-in replies given enhanced status codes and clear text."""
+    """aiosmtpd's protocol with enhanced status codes, deadlines, the denylist and our DATA reader.
+
+    The anti-abuse parts are kept in the "session guard" methods below (docs/security-abuse.md).
+    """
 
     def __init__(self, handler: RelayHandler, *, limit: int, **kwargs) -> None:
         super().__init__(handler, data_size_limit=limit, **kwargs)
@@ -90,7 +93,8 @@ class RelaySMTP(SMTP):
         super().connection_lost(error)
 
     async def _handle_client(self) -> None:
-        """Refuse a denylisted peer at once (554 5.7.1 instead of the greeting)."""
+        """Refuse a denylisted peer (554 5.7.1) or one over its connection cap (421 4.7.0)
+        instead of greeting it; count the peer's open connections while the session runs."""
         host = limits.peer_host(self.session.peer if self.session else None)
         if self._denylist.denies(host):
             log.info("peer denied", peer=host)
