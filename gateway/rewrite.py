@@ -273,8 +273,9 @@ def _replace_in_headers(message: EmailMessage, pattern: re.Pattern[str], swap) -
 
 
 def _replace_in_mime_headers(message: EmailMessage, pattern: re.Pattern[str], swap) -> list:
-    """Swap in the Content-* headers of every part (a file name, a description, a boundary)
-    and in the preamble and epilogue of multiparts.
+    """Swap in the headers of every body part (a file name, a description, a boundary, even a
+    junk header name) and in the preamble and epilogue of multiparts; at the top level only in
+    Content-* headers (the rest of the top-level block is rebuilt by build_headers).
 
     These headers travel with the body unchanged, so an attachment named after a real address
     would deliver it. A boundary changed here stays consistent: the generator writes the
@@ -288,7 +289,9 @@ def _replace_in_mime_headers(message: EmailMessage, pattern: re.Pattern[str], sw
             continue
         items = list(part.raw_items())
         swapped = [
-            (name, _swap_header_value(str(value), pattern, swap) if _is_mime(name) else str(value))
+            (swap(name), _swap_header_value(str(value), pattern, swap))
+            if part is not message or _is_mime(name)
+            else (name, str(value))
             for name, value in items
         ]
         if swapped != [(name, str(value)) for name, value in items]:

@@ -295,3 +295,14 @@ def test_leaks_found_by_the_properties_stay_fixed(services, raw):
     assert ctx is not None
     (copy,) = ctx.outgoing
     check_copy(copy.data, [])
+
+
+def test_an_address_glued_to_a_part_header_name_is_replaced(services):
+    """Found by the structural property: `ann@example.orgContent-Type: ...` as a part header."""
+    raw = (
+        b"From: ann@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n--b\r\n"
+        b"ann@example.orgContent-Type: multipart/mixed; boundary=b"
+    )
+    ctx = relay(services, raw)
+    assert ctx is not None
+    check_copy(ctx.outgoing[0].data, [])
