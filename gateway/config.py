@@ -113,6 +113,16 @@ class RelaySettings(_Section):
     tls_cert: str = ""  # PEM certificate chain offered with STARTTLS (with tls_key)
     tls_key: str = ""
     require_tls: bool = False  # 530 5.7.0 to MAIL before STARTTLS
+    postmaster: str = ""  # where postmaster@ and abuse@ the relay domain are delivered
+
+    @field_validator("postmaster")
+    @classmethod
+    def _check_postmaster(cls, value: str) -> str:
+        """One plain address (or empty: such mail is archived only)."""
+        value = value.strip()
+        if value and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
+            raise ValueError(f"{value!r} is not an address, e.g. 'support@gigbridge.io'")
+        return value.lower()
 
     @field_validator("domain")
     @classmethod
@@ -304,6 +314,67 @@ class AuthSettings(_Section):
         return self
 
 
+def _rate(value: Any) -> Any:
+    """Accept "60/1h" (60 messages per hour), "10/m", or "0"/"" to switch a limit off."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in {"", "0", "off"}:
+            return (0, 0.0)
+        match = re.fullmatch(r"(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*([smhd])", text)
+        if not match or int(match[1]) < 1:
+            raise ValueError('expected a rate such as "60/1h", "10/m", or "off"')
+        return (int(match[1]), float(match[2] or 1) * _UNITS_SECONDS[match[3]])
+    if value == 0:
+        return (0, 0.0)
+    return value
+
+
+Rate = Annotated[tuple[int, float], BeforeValidator(_rate)]
+
+
+class LimitsSettings(_Section):
+    """Anti-abuse limits of the SMTP intake (gateway/limits.py; docs/security-abuse.md)."""
+
+    per_sender: Rate = (60, 3600.0)  # messages per envelope sender
+    per_thread: Rate = (120, 3600.0)  # messages per conversation
+    per_peer: Rate = (600, 3600.0)  # transactions per client IP address
+    max_tracked: int = Field(default=100_000, ge=100)  # rate-limit keys kept in memory
+    max_headers: int = Field(default=1000, ge=10)
+    max_header_bytes: Bytes = 1024 * 1024
+    max_mime_depth: int = Field(default=50, ge=2, le=200)
+    max_mime_parts: int = Field(default=1000, ge=2)
+    data_timeout: Seconds = 600
+    session_timeout: Seconds = 1800
+    deny_peers: tuple[str, ...] = ()
+    max_connections_per_peer: int = Field(default=20, ge=1, le=10_000)
+    large_message: Bytes = 1024 * 1024
+    large_message_concurrency: int = Field(default=2, ge=1, le=64)
+
+    @field_validator("deny_peers")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Every entry must be an IP address or a CIDR network."""
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network, e.g. '203.0.113.0/24'"
+                ) from None
+        return tuple(e.strip() for e in value)
+
+
+class LoopSettings(_Section):
+    """Mail loops and automatic mail (gateway/loops.py, gateway/automatic.py)."""
+
+    max_relay_passes: int = Field(default=3, ge=1, le=50)
+    max_received: int = Field(default=30, ge=5, le=500)
+    automatic: Literal["relay_once", "suppress", "archive"] = "relay_once"
+    automatic_period: Seconds = 86400
+
+
 class LoggingSettings(_Section):
     """Log level and format (console for people, json for log collectors)."""
 
@@ -324,6 +395,8 @@ class Settings(_Section):
     policy: PolicySettings = PolicySettings()
     logging: LoggingSettings = LoggingSettings()
     auth: AuthSettings = AuthSettings()
+    limits: LimitsSettings = LimitsSettings()
+    loops: LoopSettings = LoopSettings()
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     source: str = Field(default="<memory>", exclude=True)
 

@@ -136,6 +136,13 @@ class MessageContext:
     message_id: int | None = None  # archive row id, once stored
     timings: tuple[tuple[str, float], ...] = field(default=())
     auth: AuthOutcome | None = None  # sender authentication (authenticate stage; None: off)
+    # Why the message is automatic mail (gateway.automatic.classify), "" when it is not.
+    automatic: str = ""
+
+    @property
+    def is_automatic(self) -> bool:
+        """Automatic mail (auto-reply, bulk, DSN-like) is never answered with a notice."""
+        return bool(self.automatic)
 
     def evolve(self, **changes: Any) -> MessageContext:
         """A copy with some fields changed (dataclasses.replace, named as attrs does)."""

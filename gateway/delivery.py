@@ -21,6 +21,7 @@ import structlog
 
 from gateway import directory, notices
 from gateway.addresses import random_token
+from gateway.automatic import is_automatic_decision
 from gateway.errors import DeliveryError
 from gateway.services import Services
 from gateway.transports import Transport
@@ -138,6 +139,8 @@ async def build_failure_notice(services: Services, job: Delivery, response: str)
     db = services.db
     message = await db.run(archive.get_message, db.engine, job.message_id)
     if message is None or message.kind != "inbound" or message.sender_id is None:
+        return None
+    if is_automatic_decision(message.decision):  # never answer automatic mail (RFC 3834)
         return None
     thread_row, people = await db.run(threads.get_thread, db.engine, message.thread_id)
     info = directory.thread_info(services.relay, thread_row, people)

@@ -28,6 +28,7 @@ class Stage(Protocol):
 
 def default_stages(services: Services) -> tuple[Stage, ...]:
     """The stages in the order of DESIGN.md's flow (parse first, archive last)."""
+    from gateway import automatic, limits, loops
     from gateway.stages import (
         archive,
         authenticate,
@@ -42,13 +43,16 @@ def default_stages(services: Services) -> tuple[Stage, ...]:
 
     return (
         parse.Parse(services),
+        limits.CheckMimeShape(services),
         resolve.Resolve(services),
         authenticate.Authenticate(services),
         scan.Scan(services),
         decide.Decide(services),
         rewrite.Rewrite(services),
         footer.AddFooter(services),
+        loops.StampTrace(services),
         sign.Sign(services),
+        automatic.ApplyAutomaticRule(services),
         archive.Archive(services),
     )
 

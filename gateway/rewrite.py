@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from email.header import Header
+from email.header import Header, decode_header, make_header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, getaddresses, parsedate_to_datetime
 
@@ -221,13 +221,22 @@ def replace_in_body(message: EmailMessage, replacements: dict[str, str]) -> bool
             if changed_headers:
                 changed.append(part)
             continue
+        if kind == "raw":  # a multipart the parser could not split: its body as received
+            if pattern.search(part._payload):
+                part._payload = swap(part._payload)
+                changed.append(part)
+            continue
         text = mime.part_text(part)
         new = swap(text)
         if new != text:
             mime.set_part_text(part, new)
             changed.append(part)
+    changed.extend(_replace_in_mime_headers(message, pattern, swap))
     if changed:
-        mime.guard_boundaries(message, [p for p in changed if not p.is_multipart()])
+        leaves = [
+            p for p in changed if not p.is_multipart() and p.get_content_maintype() != "multipart"
+        ]
+        mime.guard_boundaries(message, leaves)
     return bool(changed)
 
 
@@ -242,6 +251,10 @@ def _editable(part: EmailMessage):
     elif part.is_multipart():
         for child in part.get_payload() or []:
             yield from _editable(child)
+    elif part.get_content_maintype() == "multipart" and isinstance(part._payload, str):
+        # No boundary line found: mail programs show this text as it is, so it is edited too
+        # (found by tests/test_hostile_properties.py).
+        yield "raw", part
     elif part.get_content_maintype() == "text":
         yield "text", part
 
@@ -249,13 +262,90 @@ def _editable(part: EmailMessage):
 def _replace_in_headers(message: EmailMessage, pattern: re.Pattern[str], swap) -> bool:
     """Rewrite raw header values of an attached message in place, keeping their order."""
     items = list(message.raw_items())
-    if not any(pattern.search(str(value)) for _, value in items):
+    swapped = [(name, _swap_header_value(str(value), pattern, swap)) for name, value in items]
+    if swapped == [(name, str(value)) for name, value in items]:
         return False
     for name in {name for name, _ in items}:
         del message[name]
-    for name, value in items:
-        message.set_raw(name, swap(str(value)))
+    for name, value in swapped:
+        message.set_raw(name, value)
     return True
+
+
+def _replace_in_mime_headers(message: EmailMessage, pattern: re.Pattern[str], swap) -> list:
+    """Swap in the headers of every body part (a file name, a description, a boundary, even a
+    junk header name) and in the preamble and epilogue of multiparts; at the top level only in
+    Content-* headers (the rest of the top-level block is rebuilt by build_headers).
+
+    These headers travel with the body unchanged, so an attachment named after a real address
+    would deliver it. A boundary changed here stays consistent: the generator writes the
+    delimiter lines from the Content-Type parameter. Signed and encrypted parts are left alone.
+    """
+    changed = []
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if mime.is_protected(part):
+            continue
+        items = list(part.raw_items())
+        swapped = [
+            (swap(name), _swap_header_value(str(value), pattern, swap))
+            if part is not message or _is_mime(name)
+            else (name, str(value))
+            for name, value in items
+        ]
+        if swapped != [(name, str(value)) for name, value in items]:
+            for name in {name for name, _ in items}:
+                del part[name]
+            for name, value in swapped:
+                part.set_raw(name, value)
+            changed.append(part)
+        for attribute in ("preamble", "epilogue"):  # text around the parts, in the bytes too
+            text = getattr(part, attribute, None)
+            if isinstance(text, str) and pattern.search(text):
+                setattr(part, attribute, swap(text))
+                changed.append(part)
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list):
+            stack.extend(payload)
+    return changed
+
+
+def _is_mime(name: str) -> bool:
+    return name.lower().startswith("content-")
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+
+def _swap_header_value(raw: str, pattern: re.Pattern[str], swap) -> str:
+    """Replace in a raw header value, including inside RFC 2047 encoded words.
+
+    A forwarded mail can carry `"=?utf-8?q?ann=40example.org?=" <ann@example.org>`: replacing
+    the raw text alone would leave the address readable in the decoded display name (found by
+    tests/test_hostile_properties.py). Each encoded word holding a match is re-encoded with the
+    replacement; if a match spans several words, the whole value is re-encoded as one.
+    """
+    value = swap(raw)
+    if "=?" not in value:
+        return value
+
+    def fix_word(match: re.Match[str]) -> str:
+        text = _decode_words(match[0])
+        return Header(swap(text), "utf-8").encode() if pattern.search(text) else match[0]
+
+    value = _ENCODED_WORD.sub(fix_word, value)
+    if pattern.search(_decode_words(value)):
+        value = Header(swap(_decode_words(value)), "utf-8").encode(maxlinelen=HARD_LIMIT)
+    return value
+
+
+def _decode_words(value: str) -> str:
+    """The text of a header value with encoded words decoded (broken ones kept as written)."""
+    try:
+        return str(make_header(decode_header(clean(value))))
+    except Exception:  # unknown charsets, broken base64: what is readable is the raw text
+        return value
 
 
 def rewritten_subject(message: EmailMessage, replacements: dict[str, str]) -> str | None:

@@ -1,0 +1,1 @@
+"""The hostile-input corpus (corpus.py) and its writer (build.py)."""
