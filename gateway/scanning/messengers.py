@@ -589,52 +589,98 @@ def _detect(doc: ScanDoc) -> list[Finding]:
             found = positions[word] = list(find_words(text, word))
         return found
 
+    # The same check at the same word in the same surroundings has the same answer: texts that
+    # repeat a contact (quoted replies, signatures, word soup) are judged once per surroundings.
+    # Keyed by what is checked and the _REACH characters on each side, which cover every look
+    # around a check makes (the farthest: 100 back to a word start, then 160 more of words).
+    decided: dict[tuple, list[tuple[int, int, float]]] = {}
+
+    def judged(key: tuple, position: int, check) -> list[tuple[int, int, float]]:
+        lo = max(0, position - _REACH)
+        full = (*key, text[lo : position + _REACH], position - lo)
+        relative = decided.get(full)
+        if relative is None:
+            relative = decided[full] = [(s - position, e - position, c) for s, e, c in check()]
+        return [(position + s, position + e, c) for s, e, c in relative]
+
     brands = sorted(_TRIGGERS & words)
     if "微信" in text:
         brands.append("微信")
     for brand in brands:
         for position in where(brand):
-            for fstart, fend, confidence in _handles(text, position):
+            for fstart, fend, confidence in judged(
+                ("h", brand), position, lambda p=position: list(_handles(text, p))
+            ):
                 emit("messenger", fstart, fend, confidence)
     present = _ALL_ANCHORS & words
+    own = _own_names(doc)
     for anchor in _THERE_WORDS & words:
         for position in where(anchor):
-            p = _match_before(_THERE_PRE, text, position)
-            if p is None or _refused(text, p.start(), position):
-                continue
-            named = _words_before(text, p.start(), 160)
-            if (named & _TRIGGERS or named & _MARKETS) - _own_names(doc):
-                emit("off_platform_request", p.start(), position + len(anchor), 0.8)
+            for fstart, fend, confidence in judged(
+                ("t", anchor),
+                position,
+                lambda p=position, a=anchor: _there_check(text, p, a, own),
+            ):
+                emit("off_platform_request", fstart, fend, confidence)
     if not present:
         return findings
-    for group, pre, post, confidence, last, keys, second in _RULES:
-        for anchor in _ANCHORS[group] & present:
+    for index, rule in enumerate(_RULES):
+        for anchor in _ANCHORS[rule[0]] & present:
             for position in where(anchor):
-                m = post.match(text, position)
-                if m is None:
-                    continue
-                start = position
-                if last is not None and not _ends_with(text, position, last, second):
-                    continue
-                if keys is not None and keys.isdisjoint(_words_before(text, position)):
-                    continue
-                if pre is not None:
-                    p = _match_before(pre, text, position)
-                    if p is None:
-                        continue
-                    start = p.start()
-                if _refused(text, start, m.end()):
-                    continue
-                brand = m.groupdict().get("brand")
-                if brand and brand.strip() in _own_names(doc):
-                    continue  # the platform itself ("message me on gigbridge")
-                c = confidence
-                if group == "channel" and m.groupdict().get("mail"):
-                    # "contact me via email" is the weakest channel here; "move this to email"
-                    # is the guideline's own example.
-                    c = 0.8 if pre is _RULES[1][1] else 0.7
-                emit("off_platform_request", start, m.end(), c)
+                for fstart, fend, confidence in judged(
+                    (index, anchor),
+                    position,
+                    lambda p=position, r=rule: _rule_check(text, p, r, own),
+                ):
+                    emit("off_platform_request", fstart, fend, confidence)
     return findings
+
+
+_REACH = 300
+
+
+def _there_check(
+    text: str, position: int, anchor: str, own: set[str]
+) -> list[tuple[int, int, float]]:
+    """ "... on Instagram, write me there": an invitation pointing back at a channel just named."""
+    p = _match_before(_THERE_PRE, text, position)
+    if p is None or _refused(text, p.start(), position):
+        return []
+    named = _words_before(text, p.start(), 160)
+    if (named & _TRIGGERS or named & _MARKETS) - own:
+        return [(p.start(), position + len(anchor), 0.8)]
+    return []
+
+
+def _rule_check(
+    text: str, position: int, rule: tuple, own: set[str]
+) -> list[tuple[int, int, float]]:
+    """One invitation rule at one anchor occurrence: the span to report, or nothing."""
+    group, pre, post, confidence, last, keys, second = rule
+    m = post.match(text, position)
+    if m is None:
+        return []
+    start = position
+    if last is not None and not _ends_with(text, position, last, second):
+        return []
+    if keys is not None and keys.isdisjoint(_words_before(text, position)):
+        return []
+    if pre is not None:
+        p = _match_before(pre, text, position)
+        if p is None:
+            return []
+        start = p.start()
+    if _refused(text, start, m.end()):
+        return []
+    brand = m.groupdict().get("brand")
+    if brand and brand.strip() in own:
+        return []  # the platform itself ("message me on gigbridge")
+    c = confidence
+    if group == "channel" and m.groupdict().get("mail"):
+        # "contact me via email" is the weakest channel here; "move this to email" is the
+        # guideline's own example.
+        c = 0.8 if pre is _RULES[1][1] else 0.7
+    return [(start, m.end(), c)]
 
 
 _WORD_START = re.compile(r"(?<!\S)\S|(?<=[\s(\[\"'«¿¡])\w")

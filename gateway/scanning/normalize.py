@@ -14,6 +14,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Characters that render as nothing (or nearly) and are used to split words invisibly.
 INVISIBLE = frozenset(
@@ -76,11 +77,12 @@ for _char, _latin in _unicode_confusables().items():
     CONFUSABLES.setdefault(_char, _latin)
 
 
-@dataclass(frozen=True)
-class _Run:
+class Run(NamedTuple):
     """`length` characters of the derived text starting at `start`, from original [src, src_end).
 
     `copied` runs map one to one; replaced runs map every character to the whole source range.
+    A named tuple, not a frozen dataclass: views of hit-dense text build thousands of runs and
+    a frozen dataclass's __init__ costs several times a tuple's.
     """
 
     start: int
@@ -95,7 +97,7 @@ class MappedText:
     """A derived text and the map from its positions back to the original's."""
 
     text: str
-    runs: list[_Run] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
     identity: bool = False
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -132,20 +134,20 @@ class Builder:
 
     def __init__(self) -> None:
         self._parts: list[str] = []
-        self._runs: list[_Run] = []
+        self._runs: list[Run] = []
         self._length = 0
 
     def copy(self, text: str, src: int) -> None:
         """Append `text`, which is original[src:src+len(text)] (possibly case-changed)."""
         if text:
-            self._runs.append(_Run(self._length, len(text), src, src + len(text), True))
+            self._runs.append(Run(self._length, len(text), src, src + len(text), True))
             self._parts.append(text)
             self._length += len(text)
 
     def replace(self, text: str, src: int, src_end: int) -> None:
         """Append `text` standing for original[src:src_end] (empty text drops that range)."""
         if text:
-            self._runs.append(_Run(self._length, len(text), src, src_end, False))
+            self._runs.append(Run(self._length, len(text), src, src_end, False))
             self._parts.append(text)
             self._length += len(text)
 
@@ -231,7 +233,7 @@ def _fold_translated(text: str, *, identity: bool = True) -> MappedText:
             return MappedText(text.translate(table), identity=True)
         # Same positions, but mapped through one copied run as the per-character path maps
         # them (callers may treat `identity` as "ASCII text").
-        return MappedText(text.translate(table), [_Run(0, len(text), 0, len(text), True)])
+        return MappedText(text.translate(table), [Run(0, len(text), 0, len(text), True)])
     builder = Builder()
     position = 0
     for match in special.finditer(text, first.start()):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gateway.scanning.document import ScanDoc
-from gateway.scanning.normalize import Builder, MappedText, fold
+from gateway.scanning.normalize import MappedText, Run, fold
 
 
 def folded_pattern(pattern: str) -> str:
@@ -562,6 +562,7 @@ def _address_view(folded: MappedText, words: frozenset[str]) -> View:
                 edits.append((start, end, "@", "at_spaced"))
     at_positions = [s for s, _, sym, _k in edits if sym == "@"]
     at_positions.extend(_find_all(text, "@"))
+    spaced: set[int] = set()  # the windows of neighbouring "@"s find the same spaces again
     for position in sorted(set(at_positions)):
         j = position - 1
         while j > 0 and text[j] in " \t":
@@ -570,29 +571,35 @@ def _address_view(folded: MappedText, words: frozenset[str]) -> View:
             continue  # not "a n n @": the letter before the "@" is not written alone
         lo, hi = max(0, position - 80), min(len(text), position + 80)
         for m in _SPACED_LETTERS.finditer(text, lo, hi):
-            edits.extend(
-                (m.start() + i, m.start() + i + 1, "", "spaced")
-                for i, char in enumerate(m[0])
-                if char == " "
-            )
+            spaced.update(range(m.start() + 1, m.end(), 2))  # "x " units: every other char
+    edits.extend((p, p + 1, "", "spaced") for p in spaced)
     if not edits:
         return View(text, folded)
     edits.sort()
-    builder = Builder()
+    # Builder.copy/replace inlined: spaced-out letters make one edit per space, and a text that
+    # repeats "a n n @ g m a i l . c o m" makes thousands of them.
+    parts: list[str] = []
+    runs: list[Run] = []
     replaced: list[tuple[int, int, str]] = []
     position = 0
     length = 0
     for start, end, symbol, kind in edits:
         if start < position:
             continue  # overlaps an earlier edit
-        builder.copy(text[position:start], position)
-        length += start - position
-        builder.replace(symbol, start, end)
+        if start > position:
+            parts.append(text[position:start])
+            runs.append(Run(length, start - position, position, start, True))
+            length += start - position
+        if symbol:
+            parts.append(symbol)
+            runs.append(Run(length, len(symbol), start, end, False))
         replaced.append((length, length + len(symbol), kind))
         length += len(symbol)
         position = end
-    builder.copy(text[position:], position)
-    inner = builder.build()
+    if position < len(text):
+        parts.append(text[position:])
+        runs.append(Run(length, len(text) - position, position, len(text), True))
+    inner = MappedText("".join(parts), runs)
     return View(inner.text, folded, inner, replaced)
 
 
