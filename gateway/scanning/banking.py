@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc
+from gateway.scanning.gate import digit_count
 from gateway.scanning.normalize import fold
 from gateway.scanning.payments import keyword_names, token_view
 
@@ -576,6 +577,15 @@ def _folded_span(doc: ScanDoc, found: Finding) -> tuple[int, int]:
     if doc.folded.identity:
         return found.start, found.end
     return found.start - 8, found.end + 8
+
+
+_GATE_NAMES = frozenset({"x:label", "x:bank", "b:bank:1", "b:bankword:1"})
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """Whether anything can be found: an IBAN has two check digits; account numbers and BICs
+    are only looked for near a label or bank word (_account_findings, _swift_findings)."""
+    return digit_count(doc) >= 2 or not _GATE_NAMES.isdisjoint(keyword_names(doc))
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:

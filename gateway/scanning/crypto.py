@@ -102,6 +102,15 @@ _PAY_CONTEXT = re.compile(
 _SOLANA_CONTEXT = re.compile(r"\b(?:sol|solana|phantom|spl|usdc)\b")
 
 
+# The shortest address form any pattern above accepts: "bc1" and 8 more (all unbroken [0-9a-z]).
+_SHORTEST_RUN = re.compile(r"[0-9a-z]{11}")
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """Whether an address can be found at all (see _SHORTEST_RUN)."""
+    return _SHORTEST_RUN.search(doc.folded.text) is not None
+
+
 def detect(doc: ScanDoc) -> Iterator[Finding]:
     """Every verified wallet address in `doc` (never raises)."""
     try:

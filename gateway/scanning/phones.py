@@ -228,6 +228,7 @@ class _State:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.findings: list[Finding] = []
+        self.decided: dict[tuple[str, str, int], list[tuple[int, int, float]]] = {}
 
     def context(self, start: int, end: int, before: int = 60, after: int = 30) -> str:
         return self.text[max(0, start - before) : min(len(self.text), end + after)]
@@ -362,19 +363,43 @@ def _is_amount(text: str, start: int, end: int, raw: str) -> bool:
 
 
 def _check(state: _State, start: int, raw: str) -> bool:
-    """Run one cluster through the library; True when a number was reported."""
+    """Run one cluster through the library; True when a number was reported.
+
+    The verdict depends only on the cluster and its surroundings (90 characters either side,
+    and its whole line for _own_line), so a text repeating the same number in the same words
+    (quoted replies, signatures) runs the library and the context tests once per surroundings.
+    """
     text = state.text
+    end = start + len(raw)
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    lo = max(0, min(start - 90, line_start))
+    key = (raw, text[lo : max(end + 90, line_end)], start - lo)
+    found = state.decided.get(key)
+    if found is None:
+        found = state.decided[key] = [
+            (s - start, e - start, c) for s, e, c in _check_spans(state, start, raw)
+        ]
+    for s, e, c in found:
+        state.emit(start + s, start + e, c)
+    return bool(found)
+
+
+def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, float]]:
+    """The numbers (folded spans, confidence) the library and the context accept in a cluster."""
+    text = state.text
+    spans: list[tuple[int, int, float]] = []
     masked = _NOT_PHONE.sub(lambda m: " " * len(m[0]), raw)
     if not masked.strip():
-        return False
+        return spans
     candidate = masked.replace("o", "0").replace("i", "1").replace("l", "1")
-    reported = False
     if _NEG_CONTEXT.search(text, max(0, start - 40), start) and not _phone_word_near(
         text, start, 30
     ):
-        return False
+        return spans
     if _code_before(text, start):
-        return False
+        return spans
     matches = _matches(candidate, state.regions)
     if not matches and _PHONE_CONTEXT.search(_sentence(text, start, start + len(raw))):
         matches = _matches(candidate, _EXTRA_REGIONS)
@@ -404,9 +429,8 @@ def _check(state: _State, start: int, raw: str) -> bool:
             confidence = 0.75
         else:
             confidence = 0.9
-        state.emit(fstart, fend, confidence)
-        reported = True
-    return reported
+        spans.append((fstart, fend, confidence))
+    return spans
 
 
 _STRONG_PHONE = re.compile(
