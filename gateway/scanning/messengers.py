@@ -36,6 +36,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc
@@ -595,52 +596,70 @@ def _detect(doc: ScanDoc) -> list[Finding]:
     # around a check makes (the farthest: 100 back to a word start, then 160 more of words).
     decided: dict[tuple, list[tuple[int, int, float]]] = {}
 
-    def judged(key: tuple, position: int, check) -> list[tuple[int, int, float]]:
-        lo = max(0, position - _REACH)
-        full = (*key, text[lo : position + _REACH], position - lo)
-        relative = decided.get(full)
-        if relative is None:
-            relative = decided[full] = [(s - position, e - position, c) for s, e, c in check()]
-        return [(position + s, position + e, c) for s, e, c in relative]
+    def judged(positions: list[int], key: tuple, check, *args) -> list[tuple[int, int, float]]:
+        if len(positions) == 1:  # one occurrence: nothing to share
+            return check(text, positions[0], *args)
+        spans = []
+        for position in positions:
+            lo = max(0, position - _REACH)
+            full = (*key, text[lo : position + _REACH], position - lo)
+            relative = decided.get(full)
+            if relative is None:
+                relative = decided[full] = [
+                    (s - position, e - position, c) for s, e, c in check(text, position, *args)
+                ]
+            spans.extend((position + s, position + e, c) for s, e, c in relative)
+        return spans
 
     brands = sorted(_TRIGGERS & words)
     if "微信" in text:
         brands.append("微信")
     for brand in brands:
-        for position in where(brand):
-            for fstart, fend, confidence in judged(
-                ("h", brand), position, lambda p=position: list(_handles(text, p))
-            ):
-                emit("messenger", fstart, fend, confidence)
+        at = where(brand)
+        if not at:
+            continue
+        hits = judged(at, ("h", brand), _handle_spans) if len(at) > 1 else _handles(text, at[0])
+        for fstart, fend, confidence in hits:
+            emit("messenger", fstart, fend, confidence)
     present = _ALL_ANCHORS & words
     own = _own_names(doc)
     for anchor in _THERE_WORDS & words:
-        for position in where(anchor):
-            for fstart, fend, confidence in judged(
-                ("t", anchor),
-                position,
-                lambda p=position, a=anchor: _there_check(text, p, a, own),
-            ):
+        at = where(anchor)
+        if at:
+            for fstart, fend, confidence in judged(at, ("t", anchor), _there_check, anchor, own):
                 emit("off_platform_request", fstart, fend, confidence)
     if not present:
         return findings
     for index, rule in enumerate(_RULES):
+        post = rule[2]
         for anchor in _ANCHORS[rule[0]] & present:
-            for position in where(anchor):
-                for fstart, fend, confidence in judged(
-                    (index, anchor),
-                    position,
-                    lambda p=position, r=rule: _rule_check(text, p, r, own),
-                ):
-                    emit("off_platform_request", fstart, fend, confidence)
+            at = where(anchor)
+            if len(at) > 1:
+                at = [p for p in at if post.match(text, p)]
+                if not at:
+                    continue
+                hits = judged(at, (index, anchor), _rule_check, rule, own)
+            elif at:
+                m = post.match(text, at[0])  # the cheapest test first: most anchors stop here
+                if m is None:
+                    continue
+                hits = _rule_check(text, at[0], rule, own, m)
+            else:
+                continue
+            for fstart, fend, confidence in hits:
+                emit("off_platform_request", fstart, fend, confidence)
     return findings
 
 
 _REACH = 300
 
 
+def _handle_spans(text: str, position: int) -> list[tuple[int, int, float]]:
+    return list(_handles(text, position))
+
+
 def _there_check(
-    text: str, position: int, anchor: str, own: set[str]
+    text: str, position: int, anchor: str, own: frozenset[str]
 ) -> list[tuple[int, int, float]]:
     """ "... on Instagram, write me there": an invitation pointing back at a channel just named."""
     p = _match_before(_THERE_PRE, text, position)
@@ -653,13 +672,14 @@ def _there_check(
 
 
 def _rule_check(
-    text: str, position: int, rule: tuple, own: set[str]
+    text: str, position: int, rule: tuple, own: frozenset[str], m: re.Match[str] | None = None
 ) -> list[tuple[int, int, float]]:
     """One invitation rule at one anchor occurrence: the span to report, or nothing."""
     group, pre, post, confidence, last, keys, second = rule
-    m = post.match(text, position)
     if m is None:
-        return []
+        m = post.match(text, position)
+        if m is None:
+            return []
     start = position
     if last is not None and not _ends_with(text, position, last, second):
         return []
@@ -705,9 +725,14 @@ def _match_before(pattern: re.Pattern[str], text: str, position: int) -> re.Matc
     return best
 
 
-def _own_names(doc: ScanDoc) -> set[str]:
+def _own_names(doc: ScanDoc) -> frozenset[str]:
     """The platform's own name(s), from its domains ("gigbridge" for gigbridge.io)."""
-    return {d.lower().strip(".").split(".")[-2] for d in doc.context.own_domains if "." in d}
+    return _names_of(doc.context.own_domains)
+
+
+@lru_cache(maxsize=64)
+def _names_of(domains: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d.lower().strip(".").split(".")[-2] for d in domains if "." in d)
 
 
 def _words_before(text: str, position: int, reach: int = 90) -> set[str]:
