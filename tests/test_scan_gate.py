@@ -104,13 +104,15 @@ def test_gates_hold_on_random_text(text):
         "easier if you email me directly: j o n a t h a n . r e e s @ g m a i l . c o m",
         "Je suis @camille.illustrations sur Insta, envoie-moi un message là-bas.",
         "my telegram is @anna_designs, write me there. Phone 0176 2345 6789.",
+        "Book a call: calendly.com/anna-lee/30min or https://t.me/anna_lee_design, ok?",
+        "Reach me at anna (dot) lee [at] gmail [dot] com or bit.ly/3xYzAbC instead.",
     ],
 )
 def test_repeated_text_gets_the_same_findings_in_every_copy(text):
     scanner = _scanner()
     single = scanner.scan_text(text)
     assert single, "the sample must have findings"
-    copies = 12
+    copies = 40  # long enough (> 1500 characters) for every cache to be used
     separator = "\n\n"
     repeated = scanner.scan_text(separator.join([text] * copies))
     step = len(text) + len(separator)

@@ -313,6 +313,10 @@ def _parts(word: str) -> list[tuple[str, int, str]] | None:
     return None
 
 
+# Tokens _parts can read as a number item, besides digit strings and hyphenated words.
+_ITEM_WORDS = frozenset(_WORDS) | {"+", "l", "i"}
+
+
 def _runs_in(text: str, lo: int, hi: int):
     """(start, end, items) of each run of number tokens between lo and hi."""
     run: list[tuple[str, int, str]] = []
@@ -320,6 +324,8 @@ def _runs_in(text: str, lo: int, hi: int):
     pending_joiner = False
     for m in _NUM_TOKEN.finditer(text, lo, hi):
         word = m[0]
+        if not run and not (word in _ITEM_WORDS or word.isdigit() or "-" in word):
+            continue  # no run going and no number item: nothing to do (most words of a text)
         parts = _parts(word)
         if run and word in _JOINERS and _GAP.fullmatch(text, run_end, m.start()):
             pending_joiner = True  # "treinta y dos"
