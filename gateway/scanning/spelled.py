@@ -389,6 +389,8 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
     ]
     runs = []
     last_end = -1
+    # Digits of a run's items, by the items: a text repeating a number reads it once.
+    spelled: dict[tuple[tuple[str, int, str], ...], tuple[str, int]] = {}
     for lo, hi in windows(text, hits, 110):
         for start, end, items in _runs_in(text, lo, hi):
             if start < last_end:
@@ -401,7 +403,11 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
                 continue
             if items[-1][0] == "plus":
                 items = items[:-1]
-            digits, nwords = _token_digits(items)
+            key = tuple(items)
+            found = spelled.get(key)
+            if found is None:
+                found = spelled[key] = _token_digits(items)
+            digits, nwords = found
             count = len(digits.lstrip("+"))
             if count < 7 or count > 16:
                 continue
