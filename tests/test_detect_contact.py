@@ -512,3 +512,45 @@ def test_discord_tags_before_or_after_the_brand(text: str, found: bool) -> None:
     for hit in hits:
         assert text[hit.start : hit.end] == hit.text
         assert "#" in hit.text
+
+
+# Found by probing with fresh sentences (not in the corpus) after the speed work.
+
+
+@pytest.mark.parametrize(
+    "text", ["Call: ➍➊➎ ➑➑➋ ➒⓿➊➐", "text me ❹❶❺-❽❽❷-❾⓿❶❼", "ring ➃➀➄ ➇➇➁ ➈⓪➀➆"]
+)
+def test_circled_dingbat_digits_are_digits(text):
+    assert fold("❶➀➊⓵").text == "1111"
+    assert [f.kind for f in findings(phones, text)] == ["phone"]
+
+
+def test_circled_dingbat_list_markers_are_not_a_number():
+    assert findings(phones, "Steps: ❶ design ❷ build ❸ test, due 2024-12-01") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "covers"),
+    [
+        ("my portfolio & contact page: hxxps://danaux[.]design/contact", "danaux[.]design"),
+        ("all my work is on lena-builds dot studio, write there", "lena-builds dot studio"),
+        ("Mi web personal: hxxp://carlos-ux.dev", "carlos-ux.dev"),
+    ],
+)
+def test_a_defanged_personal_site_offered_is_a_url(text, covers):
+    found = findings(urls, text)
+    assert [f.kind for f in found] == ["url"]
+    assert covers in found[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The phishing page hxxps://evil-login[.]com/reset was reported to the host.",
+        "The client's old domain hxxps://acme-old[.]design expired last week.",
+        "my e-mail is dan.whitaker84 at gmail dot com",  # the e-mail's domain is not a site
+        "Join us on zoom dot us when the client is ready",  # a service's bare name
+    ],
+)
+def test_defanged_links_without_an_offer_stay_quiet(text):
+    assert [f for f in findings(urls, text) if f.kind == "url"] == []

@@ -498,3 +498,10 @@ def test_speed_on_a_realistic_5kb_message() -> None:
 
     best = min(timeit.repeat(run, number=20, repeat=5)) / 20
     assert best < 0.002, f"{best * 1e6:.0f} us per 5 KB"
+
+
+def test_send_the_gift_card_code_is_a_payment_not_source_code() -> None:
+    """Found by probing with fresh sentences: "code" here is the gift card's, not the work's."""
+    found = scan("A $50 Amazon gift card is fine as payment, just send the code", "payments")
+    assert [f.kind for f in found] == ["gift_card"]
+    assert scan("Write the code that applies gift cards at checkout", "payments") == []

@@ -1,7 +1,8 @@
 """Normalised views of a text whose every character still knows where it came from.
 
 Detectors match on a normalised view (`fold`: NFKC, invisible characters removed, look-alike
-letters folded to Latin, every script's digits as ASCII digits, lower case) and report spans in
+letters folded to Latin, every script's digits (and the circled dingbat digits) as ASCII
+digits, lower case) and report spans in
 the original text through `MappedText.span`, so a finding always points at what the author wrote.
 
 The mapping is a list of runs, not one integer per character: ASCII text (most mail) is an
@@ -167,6 +168,8 @@ def fold_char(char: str) -> str:
     folded = unicodedata.normalize("NFKC", char)
     if folded != char:
         return "".join(fold_char(c) if not c.isascii() else c for c in folded).lower()
+    if digit is not None:  # digits NFKC keeps: dingbat circled "➊❶➀", double circled "⓵"
+        return str(digit)
     lowered = char.lower()
     return CONFUSABLES.get(lowered, lowered)
 

@@ -1176,11 +1176,18 @@ def _fee(ctx: _Context, raw: str) -> tuple[int, int, float] | None:
     return start, ctx.end, 0.9
 
 
+# "just send the code": the gift card's code, not source code (which would make it the work).
+_GIFT_CODE = _rx(
+    r"\b(?:send|sent|give|share|text|email|mail)\s+(?:me\s+|us\s+)?(?:the\s+|a\s+|its\s+)?"
+    r"(?:card\s+)?codes?\b"
+)
+
+
 def _gift(ctx: _Context) -> tuple[int, int, float] | None:
     if ctx.negated() or ctx.warned() or ctx.mediated():
         return None
     personal = ctx.personal()
-    if ctx.work() and not personal:
+    if ctx.work() and not personal and _WORK.search(_GIFT_CODE.sub(" ", ctx.sentence)):
         return None
     if not _GIFT_INTENT.search(ctx.sentence):
         return None

@@ -248,7 +248,34 @@ def _judge(
         return start, end, None
     if _invited(text, start, end):
         return start, end, ("url", 0.7)
+    if (
+        _defanged(text, view, start, end)
+        and (start == 0 or text[start - 1] != "@")  # an address's domain is the e-mail's
+        and not domains.category(host)  # a known service's bare name is not a room or page
+        and host not in domains.MAIL_PROVIDERS
+        and not _negated(text, start)
+        and _OWN_CUE.search(text, max(0, start - 80), start)
+    ):
+        return start, end, ("url", 0.75)
     return start, end, None
+
+
+# Written so that a filter does not see a link ("hxxps://", "site[.]com", "site dot com"):
+# offered with a first-person or contact word before it, it is a way to get in touch
+# (guideline 2.4: "a personal site or contact page ..., also when written hxxps://").
+_DEFANGED_KINDS = frozenset({"dot_bracket", "dot_word", "dot_spaced", "slash_word"})
+_OWN_CUE = re.compile(
+    folded_pattern(
+        r"\b(?:my|mine|our|me|contact|kontakt|contacto|contato|reach|touch|mi|mis|meu|minha|mon"
+        r"|ma|mes|mein|meine|мой|моя|мои|мне)\b"
+    )
+)
+
+
+def _defanged(text: str, view: View, start: int, end: int) -> bool:
+    if text.startswith(("hxxp", "hxxps", "h**p", "h++p"), start):
+        return True
+    return not _DEFANGED_KINDS.isdisjoint(view.kinds(start, end))
 
 
 def _link_at(
