@@ -554,3 +554,25 @@ def test_a_defanged_personal_site_offered_is_a_url(text, covers):
 )
 def test_defanged_links_without_an_offer_stay_quiet(text):
     assert [f for f in findings(urls, text) if f.kind == "url"] == []
+
+
+def test_spelled_italian_number_tries_more_regions_next_to_a_phone_word():
+    found = findings(phones, "Numero: tre tre otto, quattro sette due, uno nove cinque sei")
+    assert [f.kind for f in found] == ["phone"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Contact: sophie&#64;laposte&#46;net", "mail: sophie&commat;laposte&period;net"],
+)
+def test_character_references_in_plain_text_are_an_address(text):
+    found = findings(emails, text)
+    assert [f.kind for f in found] == ["email"]
+    assert found[0].text.startswith("sophie&")
+
+
+@pytest.mark.parametrize(
+    "text", ["paytm karo 9876543210 pe", "Zelle 4158829017 tonight", "Bizum al 612345678"]
+)
+def test_a_number_after_an_app_that_pays_to_phones_is_a_phone(text):
+    assert [f.kind for f in findings(phones, text)] == ["phone"]

@@ -505,3 +505,20 @@ def test_send_the_gift_card_code_is_a_payment_not_source_code() -> None:
     found = scan("A $50 Amazon gift card is fine as payment, just send the code", "payments")
     assert [f.kind for f in found] == ["gift_card"]
     assert scan("Write the code that applies gift cards at checkout", "payments") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kontonummer 1234567890, BLZ 37040044, bitte direkt überweisen",
+        "Kontonummer 1234567890, bitte den Rest direkt überweisen",
+    ],
+)
+def test_german_account_with_blz_or_transfer_verb(text) -> None:
+    assert "bank_account" in {f.kind for f in scan(text, "banking")}
+
+
+def test_hinglish_words_between_a_pay_app_and_its_number() -> None:
+    found = scan("paytm karo 9876543210 pe", "payments")
+    assert [f.kind for f in found] == ["payment_service"]
+    assert found[0].text.endswith("9876543210")

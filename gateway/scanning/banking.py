@@ -335,13 +335,14 @@ def iban_valid(compact: str) -> bool:
 _NUMBER = re.compile(r" [0-9](?: ?[0-9]){3,33}(?![0-9])")
 _ANY_LABEL = re.compile(
     _fp(
-        r"rout|aba|rtn|ach|transit|wire|sort|bsb|clabe|бик|ag|acc|a/c|konto|kto|cuenta|conta"
+        r"rout|aba|rtn|ach|transit|wire|sort|bsb|clabe|бик|ag|acc|a/c|konto|kto|cuenta|conta|blz"
         r"|c/c|cc|compte|conto|khata|сч|р/с|л/с"
     )
 )
 _ROUTING_LABEL = re.compile(r"\b(?:routing|aba|rtn|ach|transit|wire)\b[^\n]{0,25}$")
 _SORT_LABEL = re.compile(r"\bsort\s*-?\s*code\b[^\n]{0,15}$|\bsort\b\s*[:#]?\s*$")
 _BSB_LABEL = re.compile(r"\bbsb\b[^\n]{0,15}$")
+_BLZ_LABEL = re.compile(r"\b(?:blz|bankleitzahl)\b[^\n]{0,15}$")  # German bank code
 _CLABE_LABEL = re.compile(r"\bclabe\b[^\n]{0,25}$")
 _BIK_LABEL = re.compile(_fp(r"\bбик\b[^\n]{0,10}$"))
 _AGENCIA_LABEL = re.compile(_fp(r"\bag(?:[eê]ncia|\.)?\s*(?:n[º°o.]*)?\s*[:#]?\s*$"))
@@ -357,7 +358,7 @@ _ACCOUNT_LABEL = re.compile(
 _BANK_WORDS = re.compile(
     _fp(
         r"\b(?:bank\w*|banco|banca|banque|bancaire|banc[aá]ri[oa]|bancari[oa]|банк\w*"
-        r"|iban|swift|bic|ifsc|routing|sort\s*code|bsb|clabe|spei|wire|beneficiary"
+        r"|iban|swift|bic|ifsc|routing|sort\s*code|bsb|blz|clabe|spei|wire|beneficiary|[uü]berweis\w*"
         r"|beneficiari[oa]|bénéficiaire|empfänger|получател\w*|chase|wells fargo|citi\w*"
         r"|barclays|hsbc|lloyds|natwest|santander|monzo|revolut|sber\w*|сбер\w*|тиньк\w*"
         r"|tinkoff|hdfc|icici|sbi|axis|kotak|itaú|itau|bradesco|nubank|caixa|bbva)\b"
@@ -464,9 +465,11 @@ def _account_findings(doc: ScanDoc, taken: list[tuple[int, int]]) -> Iterator[Fi
 
 
 def _is_national_code(digits: str, before: str) -> bool:
-    """A US routing number, a UK sort code or an Australian BSB, after its label."""
+    """A US routing number, a UK sort code, an Australian BSB or a German BLZ, after its label."""
     if len(digits) == 9:
         return bool(_ROUTING_LABEL.search(before)) and aba_valid(digits)
+    if len(digits) == 8:
+        return bool(_BLZ_LABEL.search(before))
     return len(digits) == 6 and bool(_SORT_LABEL.search(before) or _BSB_LABEL.search(before))
 
 

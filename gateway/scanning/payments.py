@@ -229,7 +229,11 @@ KEYWORDS: list[tuple[str, str]] = [
     ("bank", r"bank\w*|banco|banque|banca|bancaire|banc[aá]ri[oa]|банк\w*|swift|bic|iban"),
     ("bank", r"beneficiary|beneficiari[oa]|bénéficiaire|[uü]berweis\w*|virement|bonifico"),
     ("label", r"routing|aba|rtn|ach|transit|sort\s?code|bsb|clabe|ifsc|бик|ag[eê]ncia"),
-    ("label", r"account\w*|acct|acc|a\s?c|kontonummer|konto|kto|cuenta|conta|compte|conto"),
+    (
+        "label",
+        r"account\w*|acct|acc|a\s?c|kontonummer|konto|kto|cuenta|conta|compte|conto|blz"
+        r"|bankleitzahl",
+    ),
     ("label", r"khata|сч[её]т\w*|р\s?с|л\s?с|c\s?c|n[uú]mero\s+de\s+cuenta"),
     ("upi", r"ybl|ibl|axl|okhdfcbank|okicici|oksbi|okaxis|vpa"),
     ("crypto", r"sol|solana|phantom|doge|dogecoin|litecoin|ltc|wallet|кошел\w*"),
@@ -793,7 +797,7 @@ _HANDLE_AFTER = _rx(
     r"|pro|an|à|на|по|номер\w*"
     r"|телефон\w*|cuenta|conta|compte|konto|address|details|me|my|mi|meu|mon|mein|use|send"
     r"|pay|au|aux|am|auf|unter|under|find|findest|du|mich|chez|sur|here|aqui|aquí|ici|hier"
-    r"|it's|its|it|s)\b\.?)*"
+    r"|it's|its|it|s|karo|kar|do|kardo|pe|par|per)\b\.?)*"
     rf"({_HANDLE})(?![\w@])"
 )
 _HANDLE_BEFORE = _rx(

@@ -118,7 +118,10 @@ _PHONE_WORDS = (
     r"appelle|appelez|appeler|anruf|anrufen|ruf|звони|звоните|позвони|позвоните|номер|"
     r"number|número|numero|numéro|nummer|contact|contacto|contato|kontakt|reach|fone|ph|"
     r"mob|landline|fax|hotline|helpline|ватсап|вотсап|вацап|вайбер|телеграм|телега|"
-    r"mobile no|phone no|contact no|cell no|whatsapp no|mobile number|नंबर|फोन|mera|mobile"
+    r"mobile no|phone no|contact no|cell no|whatsapp no|mobile number|नंबर|फोन|mera|mobile|"
+    # payment apps that pay to a phone number (guideline 3: "Zelle/Bizum/СБП/MB WAY/Paytm/Pix
+    # to a phone")
+    r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп"
 )
 _PHONE_CONTEXT = re.compile(folded_pattern(rf"(?<![^\W\d_])(?:{_PHONE_WORDS})(?![^\W\d_])|☎|📞|📱"))
 _PHONE_TOKENS = frozenset(
@@ -583,7 +586,10 @@ def _fictional_ok(state: _State, fstart: int, fend: int, country_code: int, nati
 
 
 def _spelled(state: _State, run) -> None:
-    for m_start, m_end, country_code, national in _matches(run.digits, state.regions):
+    matches = _matches(run.digits, state.regions)
+    if not matches and _PHONE_CONTEXT.search(_sentence(state.text, run.fstart, run.fend)):
+        matches = _matches(run.digits, _EXTRA_REGIONS)  # "tre tre otto ..." (Italy)
+    for m_start, m_end, country_code, national in matches:
         if m_end - m_start < len(run.digits) - 2:
             continue  # the library found only part of it
         if not _fictional_ok(state, run.fstart, run.fend, country_code, national):

@@ -493,6 +493,16 @@ _WORD_RULES: list[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str, s
 ]
 
 
+_ENTITIES = (
+    ("&#64;", "@", "at_entity"),
+    ("&#x40;", "@", "at_entity"),
+    ("&commat;", "@", "at_entity"),
+    ("&#46;", ".", "dot_entity"),
+    ("&#x2e;", ".", "dot_entity"),
+    ("&period;", ".", "dot_entity"),
+)
+
+
 def _find_all(text: str, needle: str):
     position = text.find(needle)
     while position >= 0:
@@ -555,6 +565,10 @@ def _address_view(folded: MappedText, words: frozenset[str]) -> View:
                     edits.append((m.start(), m.end(), symbol, "at_word" if strong else kind))
     for position in _find_all(text, "%40"):
         edits.append((position, position + 3, "@", "at_pct"))
+    if "&" in text:  # character references left as text: "ann&#64;gmail&#46;com"
+        for entity, symbol, kind in _ENTITIES:
+            for position in _find_all(text, entity):
+                edits.append((position, position + len(entity), symbol, kind))
     for position in _find_all(text, " . "):  # "calendly . com", "anna . lee @ gmail . com"
         if position > 0 and text[position - 1].isalnum() and _SPACED_DOT_NEXT.match(text, position):
             edits.append((position, position + 3, ".", "dot_spaced"))
