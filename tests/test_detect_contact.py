@@ -576,3 +576,18 @@ def test_character_references_in_plain_text_are_an_address(text):
 )
 def test_a_number_after_an_app_that_pays_to_phones_is_a_phone(text):
     assert [f.kind for f in findings(phones, text)] == ["phone"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my ig is lina.paints — follow and DM", ["messenger"]),
+        ("my tg: anna_k", ["messenger"]),
+        ("my wa is anna.k", ["messenger"]),
+        ("ig: lina.paints", []),  # no possessive: the short brand stays strict
+        ("in my line: foo_bar.py crashes", []),  # "line" is an English word
+        ("my fb is config.json", []),  # a file name is no handle
+    ],
+)
+def test_a_short_slang_brand_with_my_and_a_marked_handle(text, expected):
+    assert [f.kind for f in findings(messengers, text)] == expected

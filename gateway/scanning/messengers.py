@@ -40,7 +40,7 @@ from functools import lru_cache
 
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc
-from gateway.scanning.domains import work_social
+from gateway.scanning.domains import FILE_EXTENSIONS, work_social
 from gateway.scanning.spelled import find_words, folded_pattern, fw, tokens
 
 NAME = "messengers/1"
@@ -826,6 +826,25 @@ def _looks_domain(handle: str) -> bool:
     return bool(_DOMAINISH.search(handle))
 
 
+_MY_BEFORE = re.compile(folded_pattern(r"\b(?:my|mi|meu|minha|mon|ma|mein|meine|мой|моя)\s+$"))
+
+
+# Short brand names that are no English word ("line", "x", "signal" are: they keep needing "id").
+_SLANG_BRANDS = frozenset({"ig", "wa", "zap", "zapp", "tg", "fb", "snap", "imo"})
+
+
+def _own_brand(text: str, start: int, brand: str, filler: str, handle: str) -> bool:
+    """ "my ig is lina.paints", "my tg: anna_k": a possessive before the short brand, a plain
+    "is" or ":" after it, and a handle marked by a digit, "_" or "." that is not a file name."""
+    return (
+        brand.lower() in _SLANG_BRANDS
+        and bool(_MY_BEFORE.search(text, max(0, start - 12), start))
+        and handle.rpartition(".")[2] not in FILE_EXTENSIONS
+        and filler.strip() in {"is", ":", "es", "é", "est", "ist", "="}
+        and any(c in handle for c in "0123456789_.")
+    )
+
+
 def _valid_handle(
     m: re.Match[str], brand_kind: str, brand_text: str, filler: str, text: str, start: int
 ) -> bool:
@@ -850,8 +869,12 @@ def _valid_handle(
     handle = m.group("plain") or ""
     if not handle or not any(c.isalpha() for c in handle):
         return False
-    if strict and not _ID_WORD.search(filler):
-        return False  # "line: 42" no, "LINE ID: yuki_tanaka" yes
+    if (
+        strict
+        and not _ID_WORD.search(filler)
+        and not _own_brand(text, start, brand, filler, handle)
+    ):
+        return False  # "line: 42" no, "LINE ID: yuki_tanaka" yes, "my ig is lina.paints" yes
     explicit = any(
         s in filler
         for s in (
