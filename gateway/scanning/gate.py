@@ -22,6 +22,7 @@ def digit_count(doc: ScanDoc) -> int:
     cache = doc.__dict__
     count = cache.get(_DIGITS_KEY)
     if count is None:
-        text = doc.folded.text
-        count = cache[_DIGITS_KEY] = sum(map(text.count, "0123456789"))
+        data = doc.folded.text.encode("utf-8", "surrogatepass")
+        # One C pass that drops the digits (ten str.count passes cost three times as much).
+        count = cache[_DIGITS_KEY] = len(data) - len(data.translate(None, b"0123456789"))
     return count

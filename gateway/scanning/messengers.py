@@ -595,22 +595,6 @@ def _detect(doc: ScanDoc) -> list[Finding]:
     # Keyed by what is checked and the _REACH characters on each side, which cover every look
     # around a check makes (the farthest: 100 back to a word start, then 160 more of words).
     decided: dict[tuple, list[tuple[int, int, float]]] = {}
-
-    def judged(positions: list[int], key: tuple, check, *args) -> list[tuple[int, int, float]]:
-        if len(positions) == 1:  # one occurrence: nothing to share
-            return check(text, positions[0], *args)
-        spans = []
-        for position in positions:
-            lo = max(0, position - _REACH)
-            full = (*key, text[lo : position + _REACH], position - lo)
-            relative = decided.get(full)
-            if relative is None:
-                relative = decided[full] = [
-                    (s - position, e - position, c) for s, e, c in check(text, position, *args)
-                ]
-            spans.extend((position + s, position + e, c) for s, e, c in relative)
-        return spans
-
     brands = sorted(_TRIGGERS & words)
     if "微信" in text:
         brands.append("微信")
@@ -618,15 +602,21 @@ def _detect(doc: ScanDoc) -> list[Finding]:
         at = where(brand)
         if not at:
             continue
-        hits = judged(at, ("h", brand), _handle_spans) if len(at) > 1 else _handles(text, at[0])
+        hits = (
+            _judged(decided, text, at, ("h", brand), _handle_spans)
+            if len(at) > 1
+            else _handles(text, at[0])
+        )
         for fstart, fend, confidence in hits:
             emit("messenger", fstart, fend, confidence)
     present = _ALL_ANCHORS & words
-    own = _own_names(doc)
+    own = _own_names(doc) if doc.context.own_domains else frozenset()
     for anchor in _THERE_WORDS & words:
         at = where(anchor)
         if at:
-            for fstart, fend, confidence in judged(at, ("t", anchor), _there_check, anchor, own):
+            for fstart, fend, confidence in _judged(
+                decided, text, at, ("t", anchor), _there_check, anchor, own
+            ):
                 emit("off_platform_request", fstart, fend, confidence)
     if not present:
         return findings
@@ -638,7 +628,7 @@ def _detect(doc: ScanDoc) -> list[Finding]:
                 at = [p for p in at if post.match(text, p)]
                 if not at:
                     continue
-                hits = judged(at, (index, anchor), _rule_check, rule, own)
+                hits = _judged(decided, text, at, (index, anchor), _rule_check, rule, own)
             elif at:
                 m = post.match(text, at[0])  # the cheapest test first: most anchors stop here
                 if m is None:
@@ -652,6 +642,25 @@ def _detect(doc: ScanDoc) -> list[Finding]:
 
 
 _REACH = 300
+
+
+def _judged(
+    decided: dict, text: str, positions: list[int], key: tuple, check, *args
+) -> list[tuple[int, int, float]]:
+    """`check` at each position, judged once per surroundings (_REACH characters each side)."""
+    if len(positions) == 1:  # one occurrence: nothing to share
+        return check(text, positions[0], *args)
+    spans = []
+    for position in positions:
+        lo = max(0, position - _REACH)
+        full = (*key, text[lo : position + _REACH], position - lo)
+        relative = decided.get(full)
+        if relative is None:
+            relative = decided[full] = [
+                (s - position, e - position, c) for s, e, c in check(text, position, *args)
+            ]
+        spans.extend((position + s, position + e, c) for s, e, c in relative)
+    return spans
 
 
 def _handle_spans(text: str, position: int) -> list[tuple[int, int, float]]:

@@ -365,6 +365,9 @@ def _is_amount(text: str, start: int, end: int, raw: str) -> bool:
     return bool(_THOUSANDS.fullmatch(raw.lstrip("+(")) and not raw.startswith("+"))
 
 
+_CACHE_FROM = 1500  # characters: shorter texts rarely repeat a number, the key would cost more
+
+
 def _check(state: _State, start: int, raw: str) -> bool:
     """Run one cluster through the library; True when a number was reported.
 
@@ -373,6 +376,11 @@ def _check(state: _State, start: int, raw: str) -> bool:
     (quoted replies, signatures) runs the library and the context tests once per surroundings.
     """
     text = state.text
+    if len(text) <= _CACHE_FROM:
+        spans = _check_spans(state, start, raw)
+        for s, e, c in spans:
+            state.emit(s, e, c)
+        return bool(spans)
     end = start + len(raw)
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import ModuleType
 
 from gateway.context import Finding
@@ -64,7 +64,7 @@ class Scanner:
     documents: bool = False
     detectors: tuple[ModuleType, ...] = DETECTORS
 
-    @property
+    @cached_property
     def context(self) -> ScanContext:
         return ScanContext(
             own_domains=self.allowed_domains,

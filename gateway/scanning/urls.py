@@ -168,7 +168,7 @@ def _detect(doc: ScanDoc) -> list[Finding]:
     decided: dict[tuple, tuple[int, int, tuple[str, float] | None] | None] | None = (
         {} if len(text) > _CACHE_FROM else None
     )
-    ends = [e for _s, e, _k in view.replaced]
+    ends = [e for _s, e, _k in view.replaced] if decided is not None else []
     for hit in _TLD_HIT.finditer(text):
         dot = hit.start()
         if dot < consumed:
