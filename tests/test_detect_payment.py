@@ -522,3 +522,21 @@ def test_hinglish_words_between_a_pay_app_and_its_number() -> None:
     found = scan("paytm karo 9876543210 pe", "payments")
     assert [f.kind for f in found] == ["payment_service"]
     assert found[0].text.endswith("9876543210")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "half now via Revolut, half on delivery",
+        "We can do half now via Wise and half on delivery, outside the platform",
+        "Vorkasse per PayPal, den Rest nach Lieferung",
+    ],
+)
+def test_payment_terms_make_a_channel_the_way_to_pay(text) -> None:
+    """Found by probing: "half now", "upfront", "Vorkasse" are about paying, like "pay"."""
+    assert "payment_service" in {f.kind for f in scan(text, "payments")}
+
+
+def test_payment_terms_through_the_platform_stay_quiet() -> None:
+    assert scan("The client pays 50% upfront through the platform escrow", "payments") == []
+    assert scan("Is the PayPal checkout paid upfront or on delivery in the shop?", "payments") == []

@@ -495,6 +495,9 @@ _PAY_VERBS = (
     r"|virement|vire[rsz]?|virerai|factur\w*|fattur\w*|abrechn\w*|rechnung|r[eè]gl\w*|rembours\w*|zahl\w*|bezahl\w*|[uü]berweis\w*|geld"
     r"|оплат\w*|плат\w*|заплат\w*|переве\w*|перевод\w*|перечисл\w*|скин\w*|кин\w*|деньг\w*"
     r"|рассчит\w*|расч[её]т\w*|pagher\w*|bonific\w*|soldi|paise|paisa|rupees?"
+    # payment terms: "half now via Revolut, half on delivery", "50% upfront"
+    r"|upfront|up[\s-]front|in\s+advance|half\s+(?:now|upfront|first|before)|the\s+other\s+half"
+    r"|anzahlung|vorkasse|acompte|anticipo|adelanto|adiantamento|аванс\w*|предоплат\w*"
 )
 _SEND_VERBS = (
     r"send|sends|sent|sending|envi\w*|mand\w+|envoy\w*|schick\w*|отправ\w*|invia\w*|invio|bhej\w*"
