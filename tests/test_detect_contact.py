@@ -591,3 +591,14 @@ def test_a_number_after_an_app_that_pays_to_phones_is_a_phone(text):
 )
 def test_a_short_slang_brand_with_my_and_a_marked_handle(text, expected):
     assert [f.kind for f in findings(messengers, text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["4one5 88two 9o17 is my cell", "call me: 4one5 882 9017", "my number: two88 415 9017"]
+)
+def test_common_number_words_glued_to_digits_next_to_a_phone_word(text):
+    assert [f.kind for f in findings(phones, text)] == ["phone"]
+
+
+def test_glued_number_words_without_a_phone_word_stay_quiet():
+    assert findings(phones, "I need 2two-column layouts and the 3two1 countdown") == []

@@ -540,3 +540,16 @@ def test_payment_terms_make_a_channel_the_way_to_pay(text) -> None:
 def test_payment_terms_through_the_platform_stay_quiet() -> None:
     assert scan("The client pays 50% upfront through the platform escrow", "payments") == []
     assert scan("Is the PayPal checkout paid upfront or on delivery in the shop?", "payments") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GCash 0917 123 4567 for the deposit",
+        "M-Pesa 0712 345 678 pls",
+        "bKash number 01712-345678, send there",
+    ],
+)
+def test_mobile_wallets_paid_to_a_phone(text) -> None:
+    assert "payment_service" in {f.kind for f in scan(text, "payments")}
+    assert scan("Add the GCash integration to the checkout", "payments") == []

@@ -121,7 +121,7 @@ _PHONE_WORDS = (
     r"mobile no|phone no|contact no|cell no|whatsapp no|mobile number|नंबर|फोन|mera|mobile|"
     # payment apps that pay to a phone number (guideline 3: "Zelle/Bizum/СБП/MB WAY/Paytm/Pix
     # to a phone")
-    r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп"
+    r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп|gcash|m-pesa|mpesa|bkash|easypaisa|jazzcash"
 )
 _PHONE_CONTEXT = re.compile(folded_pattern(rf"(?<![^\W\d_])(?:{_PHONE_WORDS})(?![^\W\d_])|☎|📞|📱"))
 _PHONE_TOKENS = frozenset(

@@ -374,12 +374,33 @@ def _number_neighbour(text: str, start: int, end: int) -> bool:
     return before is not None and _is_number_token(before[1])
 
 
+_COMMON_RX = _trie_regex(sorted(w for w in _COMMON_WORDS if len(w) >= 3 and w.isalpha()))
+_GLUED = re.compile(rf"[0-9](?:{_COMMON_RX})(?![^\W\d_])|(?<![^\W\d_])(?:{_COMMON_RX})[0-9]")
+
+
+_PHONE_CUES = frozenset(
+    fw(w)
+    for w in """phone tel cell mobile mob number num no nr call ring text sms whatsapp wa zap
+    telefon telefone teléfono telefono téléphone portable handy celular móvil movil número
+    numero numéro nummer номер телефон тел звони""".split()
+)
+
+
+def _has_digit(text: str) -> bool:
+    return any(d in text for d in "0123456789")
+
+
 def _number_runs(doc: ScanDoc) -> list[NumberRun]:
     """Runs of number words, looked for only around number words ordinary prose rarely has."""
     folded = doc.folded
     text = folded.text
     present = _GATE_WORDS & tokens(doc)
-    if not present:
+    # Common number words glued to digits ("4one5 88two 9o17 is my cell"): looked for (a costly
+    # search) only next to a phone word, and only when no other number word opened the gate.
+    glued = []
+    if not present and not _PHONE_CUES.isdisjoint(tokens(doc)) and _has_digit(text):
+        glued = [(m.start(), m.end()) for m in _GLUED.finditer(text)]
+    if not present and not glued:
         return []
     hits = [
         (p, p + len(w))
@@ -387,6 +408,7 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
         for p in find_words(text, w)
         if _number_neighbour(text, p, p + len(w))
     ]
+    hits.extend(glued)
     runs = []
     last_end = -1
     # Digits of a run's items, by the items: a text repeating a number reads it once.
