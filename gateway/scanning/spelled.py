@@ -386,8 +386,12 @@ _PHONE_CUES = frozenset(
 )
 
 
-def _has_digit(text: str) -> bool:
-    return any(d in text for d in "0123456789")
+def _glued_token(words: frozenset[str]) -> bool:
+    """Some word mixes digits and a common number word ("4one5"): a glued form lies inside one
+    word (words split at blanks and punctuation only), so the text search can be skipped."""
+    return any(
+        _GLUED.search(w) for w in words if not w.isalpha() and not w.isdigit() and len(w) > 3
+    )
 
 
 def _number_runs(doc: ScanDoc) -> list[NumberRun]:
@@ -398,7 +402,7 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
     # Common number words glued to digits ("4one5 88two 9o17 is my cell"): looked for (a costly
     # search) only next to a phone word, and only when no other number word opened the gate.
     glued = []
-    if not present and not _PHONE_CUES.isdisjoint(tokens(doc)) and _has_digit(text):
+    if not present and not _PHONE_CUES.isdisjoint(tokens(doc)) and _glued_token(tokens(doc)):
         glued = [(m.start(), m.end()) for m in _GLUED.finditer(text)]
     if not present and not glued:
         return []

@@ -24,7 +24,6 @@ shop under discussion, a library's homepage, "the contact form on our site is br
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 
@@ -168,7 +167,7 @@ def _detect(doc: ScanDoc) -> list[Finding]:
     decided: dict[tuple, tuple[int, int, tuple[str, float] | None] | None] | None = (
         {} if len(text) > _CACHE_FROM else None
     )
-    ends = [e for _s, e, _k in view.replaced] if decided is not None else []
+    marks = _replacement_marks(view) if decided is not None else (b"", b"")
     for hit in _TLD_HIT.finditer(text):
         dot = hit.start()
         if dot < consumed:
@@ -179,7 +178,7 @@ def _detect(doc: ScanDoc) -> list[Finding]:
             lo = max(0, dot - _BACK)
             space = _SPACE.search(text, hit.end())
             hi = max(hit.end(), space.start() if space else len(text)) + _AHEAD
-            key = (text[lo:hi], dot - lo, hit.end() - dot, _replaced_in(view, ends, lo, hi))
+            key = (text[lo:hi], dot - lo, hit.end() - dot, marks[0][lo:hi], marks[1][lo : hi + 1])
             if key in decided:
                 relative = decided[key]
                 verdict = None
@@ -204,17 +203,25 @@ _AHEAD = 220  # past the link's first blank: _invited looks 50 on, the host and 
 _SPACE = re.compile(r"\s")
 
 
-def _replaced_in(view: View, ends: list[int], lo: int, hi: int) -> tuple[tuple[int, int, str], ...]:
-    """The view's obfuscation replacements touching [lo, hi), relative to lo.
+_KIND_CODES: dict[str, int] = {}
 
-    Replacements are in text order and never overlap, so their ends are sorted too.
-    """
-    found = []
-    for s, e, k in view.replaced[bisect.bisect_left(ends, lo) :]:
-        if s >= hi:
-            break
-        found.append((s - lo, e - lo, k))
-    return tuple(found)
+
+def _replacement_marks(view: View) -> tuple[bytes, bytes]:
+    """The view's obfuscation replacements as two byte strings parallel to its text, so that a
+    slice of them is an exact, cheap cache key: in the first, each replaced range is marked with
+    its kind's code (even on its first character, odd on the rest, so neighbours stay apart);
+    the second marks the zero-width ones (the spaces dropped between spaced-out letters, one
+    per position) at their position."""
+    spans = bytearray(len(view.text))
+    zero = bytearray(len(view.text) + 1)
+    for start, end, kind in view.replaced:
+        code = _KIND_CODES.setdefault(kind, len(_KIND_CODES) + 1)
+        if start == end:
+            zero[start] = code
+        else:
+            spans[start] = 2 * code
+            spans[start + 1 : end] = bytes([2 * code + 1]) * (end - start - 1)
+    return bytes(spans), bytes(zero)
 
 
 def _judge(
