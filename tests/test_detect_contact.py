@@ -512,3 +512,93 @@ def test_discord_tags_before_or_after_the_brand(text: str, found: bool) -> None:
     for hit in hits:
         assert text[hit.start : hit.end] == hit.text
         assert "#" in hit.text
+
+
+# Found by probing with fresh sentences (not in the corpus) after the speed work.
+
+
+@pytest.mark.parametrize(
+    "text", ["Call: ➍➊➎ ➑➑➋ ➒⓿➊➐", "text me ❹❶❺-❽❽❷-❾⓿❶❼", "ring ➃➀➄ ➇➇➁ ➈⓪➀➆"]
+)
+def test_circled_dingbat_digits_are_digits(text):
+    assert fold("❶➀➊⓵").text == "1111"
+    assert [f.kind for f in findings(phones, text)] == ["phone"]
+
+
+def test_circled_dingbat_list_markers_are_not_a_number():
+    assert findings(phones, "Steps: ❶ design ❷ build ❸ test, due 2024-12-01") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "covers"),
+    [
+        ("my portfolio & contact page: hxxps://danaux[.]design/contact", "danaux[.]design"),
+        ("all my work is on lena-builds dot studio, write there", "lena-builds dot studio"),
+        ("Mi web personal: hxxp://carlos-ux.dev", "carlos-ux.dev"),
+    ],
+)
+def test_a_defanged_personal_site_offered_is_a_url(text, covers):
+    found = findings(urls, text)
+    assert [f.kind for f in found] == ["url"]
+    assert covers in found[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The phishing page hxxps://evil-login[.]com/reset was reported to the host.",
+        "The client's old domain hxxps://acme-old[.]design expired last week.",
+        "my e-mail is dan.whitaker84 at gmail dot com",  # the e-mail's domain is not a site
+        "Join us on zoom dot us when the client is ready",  # a service's bare name
+    ],
+)
+def test_defanged_links_without_an_offer_stay_quiet(text):
+    assert [f for f in findings(urls, text) if f.kind == "url"] == []
+
+
+def test_spelled_italian_number_tries_more_regions_next_to_a_phone_word():
+    found = findings(phones, "Numero: tre tre otto, quattro sette due, uno nove cinque sei")
+    assert [f.kind for f in found] == ["phone"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Contact: sophie&#64;laposte&#46;net", "mail: sophie&commat;laposte&period;net"],
+)
+def test_character_references_in_plain_text_are_an_address(text):
+    found = findings(emails, text)
+    assert [f.kind for f in found] == ["email"]
+    assert found[0].text.startswith("sophie&")
+
+
+@pytest.mark.parametrize(
+    "text", ["paytm karo 9876543210 pe", "Zelle 4158829017 tonight", "Bizum al 612345678"]
+)
+def test_a_number_after_an_app_that_pays_to_phones_is_a_phone(text):
+    assert [f.kind for f in findings(phones, text)] == ["phone"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my ig is lina.paints — follow and DM", ["messenger"]),
+        ("my tg: anna_k", ["messenger"]),
+        ("my wa is anna.k", ["messenger"]),
+        ("ig: lina.paints", []),  # no possessive: the short brand stays strict
+        ("in my line: foo_bar.py crashes", []),  # "line" is an English word
+        ("my fb is config.json", []),  # a file name is no handle
+    ],
+)
+def test_a_short_slang_brand_with_my_and_a_marked_handle(text, expected):
+    assert [f.kind for f in findings(messengers, text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["4one5 88two 9o17 is my cell", "call me: 4one5 882 9017", "my number: two88 415 9017"]
+)
+def test_common_number_words_glued_to_digits_next_to_a_phone_word(text):
+    assert [f.kind for f in findings(phones, text)] == ["phone"]
+
+
+def test_glued_number_words_without_a_phone_word_stay_quiet():
+    assert findings(phones, "I need 2two-column layouts and the 3two1 countdown") == []

@@ -498,3 +498,58 @@ def test_speed_on_a_realistic_5kb_message() -> None:
 
     best = min(timeit.repeat(run, number=20, repeat=5)) / 20
     assert best < 0.002, f"{best * 1e6:.0f} us per 5 KB"
+
+
+def test_send_the_gift_card_code_is_a_payment_not_source_code() -> None:
+    """Found by probing with fresh sentences: "code" here is the gift card's, not the work's."""
+    found = scan("A $50 Amazon gift card is fine as payment, just send the code", "payments")
+    assert [f.kind for f in found] == ["gift_card"]
+    assert scan("Write the code that applies gift cards at checkout", "payments") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kontonummer 1234567890, BLZ 37040044, bitte direkt überweisen",
+        "Kontonummer 1234567890, bitte den Rest direkt überweisen",
+    ],
+)
+def test_german_account_with_blz_or_transfer_verb(text) -> None:
+    assert "bank_account" in {f.kind for f in scan(text, "banking")}
+
+
+def test_hinglish_words_between_a_pay_app_and_its_number() -> None:
+    found = scan("paytm karo 9876543210 pe", "payments")
+    assert [f.kind for f in found] == ["payment_service"]
+    assert found[0].text.endswith("9876543210")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "half now via Revolut, half on delivery",
+        "We can do half now via Wise and half on delivery, outside the platform",
+        "Vorkasse per PayPal, den Rest nach Lieferung",
+    ],
+)
+def test_payment_terms_make_a_channel_the_way_to_pay(text) -> None:
+    """Found by probing: "half now", "upfront", "Vorkasse" are about paying, like "pay"."""
+    assert "payment_service" in {f.kind for f in scan(text, "payments")}
+
+
+def test_payment_terms_through_the_platform_stay_quiet() -> None:
+    assert scan("The client pays 50% upfront through the platform escrow", "payments") == []
+    assert scan("Is the PayPal checkout paid upfront or on delivery in the shop?", "payments") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GCash 0917 123 4567 for the deposit",
+        "M-Pesa 0712 345 678 pls",
+        "bKash number 01712-345678, send there",
+    ],
+)
+def test_mobile_wallets_paid_to_a_phone(text) -> None:
+    assert "payment_service" in {f.kind for f in scan(text, "payments")}
+    assert scan("Add the GCash integration to the checkout", "payments") == []

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc
+from gateway.scanning.gate import digit_count
 from gateway.scanning.normalize import fold
 from gateway.scanning.payments import keyword_names, token_view
 
@@ -334,13 +335,14 @@ def iban_valid(compact: str) -> bool:
 _NUMBER = re.compile(r" [0-9](?: ?[0-9]){3,33}(?![0-9])")
 _ANY_LABEL = re.compile(
     _fp(
-        r"rout|aba|rtn|ach|transit|wire|sort|bsb|clabe|бик|ag|acc|a/c|konto|kto|cuenta|conta"
+        r"rout|aba|rtn|ach|transit|wire|sort|bsb|clabe|бик|ag|acc|a/c|konto|kto|cuenta|conta|blz"
         r"|c/c|cc|compte|conto|khata|сч|р/с|л/с"
     )
 )
 _ROUTING_LABEL = re.compile(r"\b(?:routing|aba|rtn|ach|transit|wire)\b[^\n]{0,25}$")
 _SORT_LABEL = re.compile(r"\bsort\s*-?\s*code\b[^\n]{0,15}$|\bsort\b\s*[:#]?\s*$")
 _BSB_LABEL = re.compile(r"\bbsb\b[^\n]{0,15}$")
+_BLZ_LABEL = re.compile(r"\b(?:blz|bankleitzahl)\b[^\n]{0,15}$")  # German bank code
 _CLABE_LABEL = re.compile(r"\bclabe\b[^\n]{0,25}$")
 _BIK_LABEL = re.compile(_fp(r"\bбик\b[^\n]{0,10}$"))
 _AGENCIA_LABEL = re.compile(_fp(r"\bag(?:[eê]ncia|\.)?\s*(?:n[º°o.]*)?\s*[:#]?\s*$"))
@@ -356,7 +358,7 @@ _ACCOUNT_LABEL = re.compile(
 _BANK_WORDS = re.compile(
     _fp(
         r"\b(?:bank\w*|banco|banca|banque|bancaire|banc[aá]ri[oa]|bancari[oa]|банк\w*"
-        r"|iban|swift|bic|ifsc|routing|sort\s*code|bsb|clabe|spei|wire|beneficiary"
+        r"|iban|swift|bic|ifsc|routing|sort\s*code|bsb|blz|clabe|spei|wire|beneficiary|[uü]berweis\w*"
         r"|beneficiari[oa]|bénéficiaire|empfänger|получател\w*|chase|wells fargo|citi\w*"
         r"|barclays|hsbc|lloyds|natwest|santander|monzo|revolut|sber\w*|сбер\w*|тиньк\w*"
         r"|tinkoff|hdfc|icici|sbi|axis|kotak|itaú|itau|bradesco|nubank|caixa|bbva)\b"
@@ -463,9 +465,11 @@ def _account_findings(doc: ScanDoc, taken: list[tuple[int, int]]) -> Iterator[Fi
 
 
 def _is_national_code(digits: str, before: str) -> bool:
-    """A US routing number, a UK sort code or an Australian BSB, after its label."""
+    """A US routing number, a UK sort code, an Australian BSB or a German BLZ, after its label."""
     if len(digits) == 9:
         return bool(_ROUTING_LABEL.search(before)) and aba_valid(digits)
+    if len(digits) == 8:
+        return bool(_BLZ_LABEL.search(before))
     return len(digits) == 6 and bool(_SORT_LABEL.search(before) or _BSB_LABEL.search(before))
 
 
@@ -576,6 +580,15 @@ def _folded_span(doc: ScanDoc, found: Finding) -> tuple[int, int]:
     if doc.folded.identity:
         return found.start, found.end
     return found.start - 8, found.end + 8
+
+
+_GATE_NAMES = frozenset({"x:label", "x:bank", "b:bank:1", "b:bankword:1"})
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """Whether anything can be found: an IBAN has two check digits; account numbers and BICs
+    are only looked for near a label or bank word (_account_findings, _swift_findings)."""
+    return digit_count(doc) >= 2 or not _GATE_NAMES.isdisjoint(keyword_names(doc))
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:

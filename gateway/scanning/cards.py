@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from gateway.context import Finding
 from gateway.scanning.banking import iban_findings
 from gateway.scanning.document import ScanDoc
+from gateway.scanning.gate import digit_count
 from gateway.scanning.normalize import fold
 from gateway.scanning.payments import token_view
 
@@ -186,6 +187,11 @@ _PAY_CONTEXT = re.compile(
         r"|zahl\w*|überweis\w*|оплат\w*|переве\w*|перевод\w*|скин\w*|кин\w*|bhej\w*)\b"
     )
 )
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """Whether a card can be found at all: every candidate is a run of 13 or more digits."""
+    return digit_count(doc) >= 13
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:

@@ -37,6 +37,7 @@ from gateway.context import Finding
 from gateway.scanning.document import ScanDoc
 from gateway.scanning.normalize import INVISIBLE
 from gateway.scanning.payments import keyword_names, token_view
+from gateway.scanning.spelled import tokens
 
 NAME = "crypto/1"
 log = logging.getLogger(__name__)
@@ -100,6 +101,17 @@ _PAY_CONTEXT = re.compile(
     r"|überweis\w*|оплат\w*|переве\w*|кошел\w*|скин\w*)\b"
 )
 _SOLANA_CONTEXT = re.compile(r"\b(?:sol|solana|phantom|spl|usdc)\b")
+
+
+# The shortest address form any pattern above accepts: "bc1" and 8 more, an unbroken run of
+# [0-9a-z], which lies inside one word of spelled.tokens (split on blanks and punctuation only).
+_SHORTEST = 11
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """Whether an address can be found at all: some word is at least _SHORTEST long."""
+    words = tokens(doc)
+    return bool(words) and max(map(len, words)) >= _SHORTEST
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:

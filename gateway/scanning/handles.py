@@ -207,31 +207,46 @@ def _pix(doc: ScanDoc) -> Iterator[Finding]:
     if "b:pix:1" not in keyword_names(doc):
         return
     reported: set[int] = set()
-    valid: dict[int, bool] = {}  # CPF/CNPJ check digits, computed once per key
+    # The nearest key of a mention depends only on the text around it (80 characters before, one
+    # more for the look-behinds, 100 after): a text repeating the offer is searched once.
+    decided: dict[tuple[str, int, int], tuple[int, int, str] | None] = {}
     for count, mention in enumerate(_PIX.finditer(folded)):
         if count >= MAX_ITEMS:
             break
         start, end = mention.start(), mention.end()
-        pictures = bool(_PIX_PICTURES.search(folded, max(0, start - 30), start))
-        best: tuple[int, re.Match[str]] | None = None
-        for key in _PIX_KEYS.finditer(folded, max(0, start - 80), end + 100):
-            kind = key.lastgroup or ""
-            if kind in {"cpf", "cnpj"}:
-                if key.start() not in valid:
-                    valid[key.start()] = _checksum_ok(kind, key[0])
-                if not valid[key.start()]:
-                    continue
-            if pictures and kind in {"email", "phone"}:
-                continue
-            distance = key.start() - end if key.start() >= end else (start - key.end()) * 2
-            if best is None or distance < best[0]:
-                best = (distance, key)
-        if best is None or best[1].start() in reported:
+        lo = max(0, start - 81)
+        around = (folded[lo : end + 100], start - lo, end - start)
+        if around in decided:
+            relative = decided[around]
+        else:
+            relative = decided[around] = _nearest_key(folded, start, end)
+        if relative is None:
             continue
-        key = best[1]
-        reported.add(key.start())
-        confidence = 0.95 if key.lastgroup in {"uuid", "cpf", "cnpj"} else 0.9
-        yield _finding(doc, "pix", key.start(), key.end(), confidence)
+        key_start, key_end, kind = start + relative[0], start + relative[1], relative[2]
+        if key_start in reported:
+            continue
+        reported.add(key_start)
+        confidence = 0.95 if kind in {"uuid", "cpf", "cnpj"} else 0.9
+        yield _finding(doc, "pix", key_start, key_end, confidence)
+
+
+def _nearest_key(folded: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """The Pix key nearest the mention at [start, end): its span relative to `start`, kind."""
+    pictures = bool(_PIX_PICTURES.search(folded, max(0, start - 30), start))
+    best: tuple[int, re.Match[str]] | None = None
+    for key in _PIX_KEYS.finditer(folded, max(0, start - 80), end + 100):
+        kind = key.lastgroup or ""
+        if kind in {"cpf", "cnpj"} and not _checksum_ok(kind, key[0]):
+            continue
+        if pictures and kind in {"email", "phone"}:
+            continue
+        distance = key.start() - end if key.start() >= end else (start - key.end()) * 2
+        if best is None or distance < best[0]:
+            best = (distance, key)
+    if best is None:
+        return None
+    key = best[1]
+    return key.start() - start, key.end() - start, key.lastgroup or ""
 
 
 def _checksum_ok(kind: str, number: str) -> bool:

@@ -36,10 +36,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc
-from gateway.scanning.domains import work_social
+from gateway.scanning.domains import FILE_EXTENSIONS, work_social
 from gateway.scanning.spelled import find_words, folded_pattern, fw, tokens
 
 NAME = "messengers/1"
@@ -589,52 +590,126 @@ def _detect(doc: ScanDoc) -> list[Finding]:
             found = positions[word] = list(find_words(text, word))
         return found
 
+    # The same check at the same word in the same surroundings has the same answer: texts that
+    # repeat a contact (quoted replies, signatures, word soup) are judged once per surroundings.
+    # Keyed by what is checked and the _REACH characters on each side, which cover every look
+    # around a check makes (the farthest: 100 back to a word start, then 160 more of words).
+    decided: dict[tuple, list[tuple[int, int, float]]] = {}
     brands = sorted(_TRIGGERS & words)
     if "微信" in text:
         brands.append("微信")
     for brand in brands:
-        for position in where(brand):
-            for fstart, fend, confidence in _handles(text, position):
-                emit("messenger", fstart, fend, confidence)
+        at = where(brand)
+        if not at:
+            continue
+        hits = (
+            _judged(decided, text, at, ("h", brand), _handle_spans)
+            if len(at) > 1
+            else _handles(text, at[0])
+        )
+        for fstart, fend, confidence in hits:
+            emit("messenger", fstart, fend, confidence)
     present = _ALL_ANCHORS & words
+    own = _own_names(doc) if doc.context.own_domains else frozenset()
     for anchor in _THERE_WORDS & words:
-        for position in where(anchor):
-            p = _match_before(_THERE_PRE, text, position)
-            if p is None or _refused(text, p.start(), position):
-                continue
-            named = _words_before(text, p.start(), 160)
-            if (named & _TRIGGERS or named & _MARKETS) - _own_names(doc):
-                emit("off_platform_request", p.start(), position + len(anchor), 0.8)
+        at = where(anchor)
+        if at:
+            for fstart, fend, confidence in _judged(
+                decided, text, at, ("t", anchor), _there_check, anchor, own
+            ):
+                emit("off_platform_request", fstart, fend, confidence)
     if not present:
         return findings
-    for group, pre, post, confidence, last, keys, second in _RULES:
-        for anchor in _ANCHORS[group] & present:
-            for position in where(anchor):
-                m = post.match(text, position)
+    for index, rule in enumerate(_RULES):
+        post = rule[2]
+        for anchor in _ANCHORS[rule[0]] & present:
+            at = where(anchor)
+            if len(at) > 1:
+                at = [p for p in at if post.match(text, p)]
+                if not at:
+                    continue
+                hits = _judged(decided, text, at, (index, anchor), _rule_check, rule, own)
+            elif at:
+                m = post.match(text, at[0])  # the cheapest test first: most anchors stop here
                 if m is None:
                     continue
-                start = position
-                if last is not None and not _ends_with(text, position, last, second):
-                    continue
-                if keys is not None and keys.isdisjoint(_words_before(text, position)):
-                    continue
-                if pre is not None:
-                    p = _match_before(pre, text, position)
-                    if p is None:
-                        continue
-                    start = p.start()
-                if _refused(text, start, m.end()):
-                    continue
-                brand = m.groupdict().get("brand")
-                if brand and brand.strip() in _own_names(doc):
-                    continue  # the platform itself ("message me on gigbridge")
-                c = confidence
-                if group == "channel" and m.groupdict().get("mail"):
-                    # "contact me via email" is the weakest channel here; "move this to email"
-                    # is the guideline's own example.
-                    c = 0.8 if pre is _RULES[1][1] else 0.7
-                emit("off_platform_request", start, m.end(), c)
+                hits = _rule_check(text, at[0], rule, own, m)
+            else:
+                continue
+            for fstart, fend, confidence in hits:
+                emit("off_platform_request", fstart, fend, confidence)
     return findings
+
+
+_REACH = 300
+
+
+def _judged(
+    decided: dict, text: str, positions: list[int], key: tuple, check, *args
+) -> list[tuple[int, int, float]]:
+    """`check` at each position, judged once per surroundings (_REACH characters each side)."""
+    if len(positions) == 1:  # one occurrence: nothing to share
+        return check(text, positions[0], *args)
+    spans = []
+    for position in positions:
+        lo = max(0, position - _REACH)
+        full = (*key, text[lo : position + _REACH], position - lo)
+        relative = decided.get(full)
+        if relative is None:
+            relative = decided[full] = [
+                (s - position, e - position, c) for s, e, c in check(text, position, *args)
+            ]
+        spans.extend((position + s, position + e, c) for s, e, c in relative)
+    return spans
+
+
+def _handle_spans(text: str, position: int) -> list[tuple[int, int, float]]:
+    return list(_handles(text, position))
+
+
+def _there_check(
+    text: str, position: int, anchor: str, own: frozenset[str]
+) -> list[tuple[int, int, float]]:
+    """ "... on Instagram, write me there": an invitation pointing back at a channel just named."""
+    p = _match_before(_THERE_PRE, text, position)
+    if p is None or _refused(text, p.start(), position):
+        return []
+    named = _words_before(text, p.start(), 160)
+    if (named & _TRIGGERS or named & _MARKETS) - own:
+        return [(p.start(), position + len(anchor), 0.8)]
+    return []
+
+
+def _rule_check(
+    text: str, position: int, rule: tuple, own: frozenset[str], m: re.Match[str] | None = None
+) -> list[tuple[int, int, float]]:
+    """One invitation rule at one anchor occurrence: the span to report, or nothing."""
+    group, pre, post, confidence, last, keys, second = rule
+    if m is None:
+        m = post.match(text, position)
+        if m is None:
+            return []
+    start = position
+    if last is not None and not _ends_with(text, position, last, second):
+        return []
+    if keys is not None and keys.isdisjoint(_words_before(text, position)):
+        return []
+    if pre is not None:
+        p = _match_before(pre, text, position)
+        if p is None:
+            return []
+        start = p.start()
+    if _refused(text, start, m.end()):
+        return []
+    brand = m.groupdict().get("brand")
+    if brand and brand.strip() in own:
+        return []  # the platform itself ("message me on gigbridge")
+    c = confidence
+    if group == "channel" and m.groupdict().get("mail"):
+        # "contact me via email" is the weakest channel here; "move this to email" is the
+        # guideline's own example.
+        c = 0.8 if pre is _RULES[1][1] else 0.7
+    return [(start, m.end(), c)]
 
 
 _WORD_START = re.compile(r"(?<!\S)\S|(?<=[\s(\[\"'«¿¡])\w")
@@ -659,9 +734,14 @@ def _match_before(pattern: re.Pattern[str], text: str, position: int) -> re.Matc
     return best
 
 
-def _own_names(doc: ScanDoc) -> set[str]:
+def _own_names(doc: ScanDoc) -> frozenset[str]:
     """The platform's own name(s), from its domains ("gigbridge" for gigbridge.io)."""
-    return {d.lower().strip(".").split(".")[-2] for d in doc.context.own_domains if "." in d}
+    return _names_of(doc.context.own_domains)
+
+
+@lru_cache(maxsize=64)
+def _names_of(domains: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d.lower().strip(".").split(".")[-2] for d in domains if "." in d)
 
 
 def _words_before(text: str, position: int, reach: int = 90) -> set[str]:
@@ -755,6 +835,25 @@ def _looks_domain(handle: str) -> bool:
     return bool(_DOMAINISH.search(handle))
 
 
+_MY_BEFORE = re.compile(folded_pattern(r"\b(?:my|mi|meu|minha|mon|ma|mein|meine|мой|моя)\s+$"))
+
+
+# Short brand names that are no English word ("line", "x", "signal" are: they keep needing "id").
+_SLANG_BRANDS = frozenset({"ig", "wa", "zap", "zapp", "tg", "fb", "snap", "imo"})
+
+
+def _own_brand(text: str, start: int, brand: str, filler: str, handle: str) -> bool:
+    """ "my ig is lina.paints", "my tg: anna_k": a possessive before the short brand, a plain
+    "is" or ":" after it, and a handle marked by a digit, "_" or "." that is not a file name."""
+    return (
+        brand.lower() in _SLANG_BRANDS
+        and bool(_MY_BEFORE.search(text, max(0, start - 12), start))
+        and handle.rpartition(".")[2] not in FILE_EXTENSIONS
+        and filler.strip() in {"is", ":", "es", "é", "est", "ist", "="}
+        and any(c in handle for c in "0123456789_.")
+    )
+
+
 def _valid_handle(
     m: re.Match[str], brand_kind: str, brand_text: str, filler: str, text: str, start: int
 ) -> bool:
@@ -779,8 +878,12 @@ def _valid_handle(
     handle = m.group("plain") or ""
     if not handle or not any(c.isalpha() for c in handle):
         return False
-    if strict and not _ID_WORD.search(filler):
-        return False  # "line: 42" no, "LINE ID: yuki_tanaka" yes
+    if (
+        strict
+        and not _ID_WORD.search(filler)
+        and not _own_brand(text, start, brand, filler, handle)
+    ):
+        return False  # "line: 42" no, "LINE ID: yuki_tanaka" yes, "my ig is lina.paints" yes
     explicit = any(
         s in filler
         for s in (

@@ -1,7 +1,8 @@
 """Normalised views of a text whose every character still knows where it came from.
 
 Detectors match on a normalised view (`fold`: NFKC, invisible characters removed, look-alike
-letters folded to Latin, every script's digits as ASCII digits, lower case) and report spans in
+letters folded to Latin, every script's digits (and the circled dingbat digits) as ASCII
+digits, lower case) and report spans in
 the original text through `MappedText.span`, so a finding always points at what the author wrote.
 
 The mapping is a list of runs, not one integer per character: ASCII text (most mail) is an
@@ -14,6 +15,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Characters that render as nothing (or nearly) and are used to split words invisibly.
 INVISIBLE = frozenset(
@@ -76,11 +78,12 @@ for _char, _latin in _unicode_confusables().items():
     CONFUSABLES.setdefault(_char, _latin)
 
 
-@dataclass(frozen=True)
-class _Run:
+class Run(NamedTuple):
     """`length` characters of the derived text starting at `start`, from original [src, src_end).
 
     `copied` runs map one to one; replaced runs map every character to the whole source range.
+    A named tuple, not a frozen dataclass: views of hit-dense text build thousands of runs and
+    a frozen dataclass's __init__ costs several times a tuple's.
     """
 
     start: int
@@ -95,7 +98,7 @@ class MappedText:
     """A derived text and the map from its positions back to the original's."""
 
     text: str
-    runs: list[_Run] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
     identity: bool = False
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -132,20 +135,20 @@ class Builder:
 
     def __init__(self) -> None:
         self._parts: list[str] = []
-        self._runs: list[_Run] = []
+        self._runs: list[Run] = []
         self._length = 0
 
     def copy(self, text: str, src: int) -> None:
         """Append `text`, which is original[src:src+len(text)] (possibly case-changed)."""
         if text:
-            self._runs.append(_Run(self._length, len(text), src, src + len(text), True))
+            self._runs.append(Run(self._length, len(text), src, src + len(text), True))
             self._parts.append(text)
             self._length += len(text)
 
     def replace(self, text: str, src: int, src_end: int) -> None:
         """Append `text` standing for original[src:src_end] (empty text drops that range)."""
         if text:
-            self._runs.append(_Run(self._length, len(text), src, src_end, False))
+            self._runs.append(Run(self._length, len(text), src, src_end, False))
             self._parts.append(text)
             self._length += len(text)
 
@@ -165,6 +168,8 @@ def fold_char(char: str) -> str:
     folded = unicodedata.normalize("NFKC", char)
     if folded != char:
         return "".join(fold_char(c) if not c.isascii() else c for c in folded).lower()
+    if digit is not None:  # digits NFKC keeps: dingbat circled "➊❶➀", double circled "⓵"
+        return str(digit)
     lowered = char.lower()
     return CONFUSABLES.get(lowered, lowered)
 
@@ -231,7 +236,7 @@ def _fold_translated(text: str, *, identity: bool = True) -> MappedText:
             return MappedText(text.translate(table), identity=True)
         # Same positions, but mapped through one copied run as the per-character path maps
         # them (callers may treat `identity` as "ASCII text").
-        return MappedText(text.translate(table), [_Run(0, len(text), 0, len(text), True)])
+        return MappedText(text.translate(table), [Run(0, len(text), 0, len(text), True)])
     builder = Builder()
     position = 0
     for match in special.finditer(text, first.start()):

@@ -115,6 +115,14 @@ _BRANDS: list[tuple[str, str, bool]] = [  # canonical, pattern, strict (ambiguou
     ("worldremit", r"world\s*remit", False),
     ("ria", r"ria\s+money(?:\s+transfer)?", False),
     ("nequi", r"nequi", False),
+    # mobile wallets paid to a phone number (Philippines, Kenya, Bangladesh, Pakistan, Indonesia)
+    ("gcash", r"g[\s\-]?cash", False),
+    ("paymaya", r"pay\s?maya", False),
+    ("mpesa", r"m[\s\-]?pesa", False),
+    ("bkash", r"bkash", False),
+    ("easypaisa", r"easy\s?paisa", False),
+    ("jazzcash", r"jazz\s?cash", False),
+    ("gopay", r"gopay", False),
     ("daviplata", r"daviplata", False),
     ("yape", r"yape", True),
     ("mercadopago", r"mercado\s*pago", True),
@@ -229,7 +237,11 @@ KEYWORDS: list[tuple[str, str]] = [
     ("bank", r"bank\w*|banco|banque|banca|bancaire|banc[aá]ri[oa]|банк\w*|swift|bic|iban"),
     ("bank", r"beneficiary|beneficiari[oa]|bénéficiaire|[uü]berweis\w*|virement|bonifico"),
     ("label", r"routing|aba|rtn|ach|transit|sort\s?code|bsb|clabe|ifsc|бик|ag[eê]ncia"),
-    ("label", r"account\w*|acct|acc|a\s?c|kontonummer|konto|kto|cuenta|conta|compte|conto"),
+    (
+        "label",
+        r"account\w*|acct|acc|a\s?c|kontonummer|konto|kto|cuenta|conta|compte|conto|blz"
+        r"|bankleitzahl",
+    ),
     ("label", r"khata|сч[её]т\w*|р\s?с|л\s?с|c\s?c|n[uú]mero\s+de\s+cuenta"),
     ("upi", r"ybl|ibl|axl|okhdfcbank|okicici|oksbi|okaxis|vpa"),
     ("crypto", r"sol|solana|phantom|doge|dogecoin|litecoin|ltc|wallet|кошел\w*"),
@@ -491,6 +503,9 @@ _PAY_VERBS = (
     r"|virement|vire[rsz]?|virerai|factur\w*|fattur\w*|abrechn\w*|rechnung|r[eè]gl\w*|rembours\w*|zahl\w*|bezahl\w*|[uü]berweis\w*|geld"
     r"|оплат\w*|плат\w*|заплат\w*|переве\w*|перевод\w*|перечисл\w*|скин\w*|кин\w*|деньг\w*"
     r"|рассчит\w*|расч[её]т\w*|pagher\w*|bonific\w*|soldi|paise|paisa|rupees?"
+    # payment terms: "half now via Revolut, half on delivery", "50% upfront"
+    r"|upfront|up[\s-]front|in\s+advance|half\s+(?:now|upfront|first|before)|the\s+other\s+half"
+    r"|anzahlung|vorkasse|acompte|anticipo|adelanto|adiantamento|аванс\w*|предоплат\w*"
 )
 _SEND_VERBS = (
     r"send|sends|sent|sending|envi\w*|mand\w+|envoy\w*|schick\w*|отправ\w*|invia\w*|invio|bhej\w*"
@@ -793,7 +808,7 @@ _HANDLE_AFTER = _rx(
     r"|pro|an|à|на|по|номер\w*"
     r"|телефон\w*|cuenta|conta|compte|konto|address|details|me|my|mi|meu|mon|mein|use|send"
     r"|pay|au|aux|am|auf|unter|under|find|findest|du|mich|chez|sur|here|aqui|aquí|ici|hier"
-    r"|it's|its|it|s)\b\.?)*"
+    r"|it's|its|it|s|karo|kar|do|kardo|pe|par|per)\b\.?)*"
     rf"({_HANDLE})(?![\w@])"
 )
 _HANDLE_BEFORE = _rx(
@@ -1176,11 +1191,18 @@ def _fee(ctx: _Context, raw: str) -> tuple[int, int, float] | None:
     return start, ctx.end, 0.9
 
 
+# "just send the code": the gift card's code, not source code (which would make it the work).
+_GIFT_CODE = _rx(
+    r"\b(?:send|sent|give|share|text|email|mail)\s+(?:me\s+|us\s+)?(?:the\s+|a\s+|its\s+)?"
+    r"(?:card\s+)?codes?\b"
+)
+
+
 def _gift(ctx: _Context) -> tuple[int, int, float] | None:
     if ctx.negated() or ctx.warned() or ctx.mediated():
         return None
     personal = ctx.personal()
-    if ctx.work() and not personal:
+    if ctx.work() and not personal and _WORK.search(_GIFT_CODE.sub(" ", ctx.sentence)):
         return None
     if not _GIFT_INTENT.search(ctx.sentence):
         return None

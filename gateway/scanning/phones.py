@@ -118,7 +118,10 @@ _PHONE_WORDS = (
     r"appelle|appelez|appeler|anruf|anrufen|ruf|звони|звоните|позвони|позвоните|номер|"
     r"number|número|numero|numéro|nummer|contact|contacto|contato|kontakt|reach|fone|ph|"
     r"mob|landline|fax|hotline|helpline|ватсап|вотсап|вацап|вайбер|телеграм|телега|"
-    r"mobile no|phone no|contact no|cell no|whatsapp no|mobile number|नंबर|फोन|mera|mobile"
+    r"mobile no|phone no|contact no|cell no|whatsapp no|mobile number|नंबर|फोन|mera|mobile|"
+    # payment apps that pay to a phone number (guideline 3: "Zelle/Bizum/СБП/MB WAY/Paytm/Pix
+    # to a phone")
+    r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп|gcash|m-pesa|mpesa|bkash|easypaisa|jazzcash"
 )
 _PHONE_CONTEXT = re.compile(folded_pattern(rf"(?<![^\W\d_])(?:{_PHONE_WORDS})(?![^\W\d_])|☎|📞|📱"))
 _PHONE_TOKENS = frozenset(
@@ -228,6 +231,7 @@ class _State:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.findings: list[Finding] = []
+        self.decided: dict[tuple[str, str, int], list[tuple[int, int, float]]] = {}
 
     def context(self, start: int, end: int, before: int = 60, after: int = 30) -> str:
         return self.text[max(0, start - before) : min(len(self.text), end + after)]
@@ -361,20 +365,52 @@ def _is_amount(text: str, start: int, end: int, raw: str) -> bool:
     return bool(_THOUSANDS.fullmatch(raw.lstrip("+(")) and not raw.startswith("+"))
 
 
+_CACHE_FROM = 1500  # characters: shorter texts rarely repeat a number, the key would cost more
+
+
 def _check(state: _State, start: int, raw: str) -> bool:
-    """Run one cluster through the library; True when a number was reported."""
+    """Run one cluster through the library; True when a number was reported.
+
+    The verdict depends only on the cluster and its surroundings (90 characters either side,
+    and its whole line for _own_line), so a text repeating the same number in the same words
+    (quoted replies, signatures) runs the library and the context tests once per surroundings.
+    """
     text = state.text
+    if len(text) <= _CACHE_FROM:
+        spans = _check_spans(state, start, raw)
+        for s, e, c in spans:
+            state.emit(s, e, c)
+        return bool(spans)
+    end = start + len(raw)
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    lo = max(0, min(start - 90, line_start))
+    key = (raw, text[lo : max(end + 90, line_end)], start - lo)
+    found = state.decided.get(key)
+    if found is None:
+        found = state.decided[key] = [
+            (s - start, e - start, c) for s, e, c in _check_spans(state, start, raw)
+        ]
+    for s, e, c in found:
+        state.emit(start + s, start + e, c)
+    return bool(found)
+
+
+def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, float]]:
+    """The numbers (folded spans, confidence) the library and the context accept in a cluster."""
+    text = state.text
+    spans: list[tuple[int, int, float]] = []
     masked = _NOT_PHONE.sub(lambda m: " " * len(m[0]), raw)
     if not masked.strip():
-        return False
+        return spans
     candidate = masked.replace("o", "0").replace("i", "1").replace("l", "1")
-    reported = False
     if _NEG_CONTEXT.search(text, max(0, start - 40), start) and not _phone_word_near(
         text, start, 30
     ):
-        return False
+        return spans
     if _code_before(text, start):
-        return False
+        return spans
     matches = _matches(candidate, state.regions)
     if not matches and _PHONE_CONTEXT.search(_sentence(text, start, start + len(raw))):
         matches = _matches(candidate, _EXTRA_REGIONS)
@@ -404,9 +440,8 @@ def _check(state: _State, start: int, raw: str) -> bool:
             confidence = 0.75
         else:
             confidence = 0.9
-        state.emit(fstart, fend, confidence)
-        reported = True
-    return reported
+        spans.append((fstart, fend, confidence))
+    return spans
 
 
 _STRONG_PHONE = re.compile(
@@ -559,7 +594,10 @@ def _fictional_ok(state: _State, fstart: int, fend: int, country_code: int, nati
 
 
 def _spelled(state: _State, run) -> None:
-    for m_start, m_end, country_code, national in _matches(run.digits, state.regions):
+    matches = _matches(run.digits, state.regions)
+    if not matches and _PHONE_CONTEXT.search(_sentence(state.text, run.fstart, run.fend)):
+        matches = _matches(run.digits, _EXTRA_REGIONS)  # "tre tre otto ..." (Italy)
+    for m_start, m_end, country_code, national in matches:
         if m_end - m_start < len(run.digits) - 2:
             continue  # the library found only part of it
         if not _fictional_ok(state, run.fstart, run.fend, country_code, national):

@@ -1,7 +1,8 @@
 """The scanner: texts in, findings out. Detectors are plain modules, run in a fixed order.
 
 `Scanner.scan(message)` extracts every scannable text (scanning.text), wraps each in a ScanDoc
-(scanning.document) and runs every detector module over it. Nothing here knows about SMTP or the
+(scanning.document) and runs every detector module over it whose cheap gate (`relevant`, see
+scanning.gate) does not rule it out. Nothing here knows about SMTP or the
 database. A scan has a budget (characters and seconds); past it the scanner stops and records a
 finding of kind `scan_limit` (category `limit`) so the policy can act on what was not read.
 """
@@ -12,6 +13,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from functools import cached_property, lru_cache
 from types import ModuleType
 
 from gateway.context import Finding
@@ -62,7 +64,7 @@ class Scanner:
     documents: bool = False
     detectors: tuple[ModuleType, ...] = DETECTORS
 
-    @property
+    @cached_property
     def context(self) -> ScanContext:
         return ScanContext(
             own_domains=self.allowed_domains,
@@ -83,6 +85,7 @@ class Scanner:
         """Findings for extracted texts, in text order, within the budget."""
         deadline = time.perf_counter() + self.limits.max_seconds
         context = self.context
+        gates = _gates(self.detectors)
         found: list[Finding] = []
         budget = self.limits.max_chars
         for item in texts:
@@ -93,14 +96,21 @@ class Scanner:
                 text = item.text
             budget -= len(text)
             doc = ScanDoc(item.part, text, context)
-            for detector in self.detectors:
+            for detector, relevant in gates:
                 if time.perf_counter() > deadline:
                     found.append(_limit(item, "time", self.limits.max_seconds))
                     return dedupe(found)
-                found.extend(detector.detect(doc))
+                if relevant is None or relevant(doc):
+                    found.extend(detector.detect(doc))
             if budget <= 0:
                 break
         return dedupe(found)
+
+
+@lru_cache(maxsize=16)
+def _gates(detectors: tuple[ModuleType, ...]) -> tuple[tuple[ModuleType, object], ...]:
+    """Each detector with its `relevant(doc)` gate, if it has one (see scanning.gate)."""
+    return tuple((d, getattr(d, "relevant", None)) for d in detectors)
 
 
 def _limit(item: ScanText, what: str, limit: float) -> Finding:

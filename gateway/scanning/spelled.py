@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gateway.scanning.document import ScanDoc
-from gateway.scanning.normalize import Builder, MappedText, fold
+from gateway.scanning.normalize import MappedText, Run, fold
 
 
 def folded_pattern(pattern: str) -> str:
@@ -313,6 +313,10 @@ def _parts(word: str) -> list[tuple[str, int, str]] | None:
     return None
 
 
+# Tokens _parts can read as a number item, besides digit strings and hyphenated words.
+_ITEM_WORDS = frozenset(_WORDS) | {"+", "l", "i"}
+
+
 def _runs_in(text: str, lo: int, hi: int):
     """(start, end, items) of each run of number tokens between lo and hi."""
     run: list[tuple[str, int, str]] = []
@@ -320,6 +324,8 @@ def _runs_in(text: str, lo: int, hi: int):
     pending_joiner = False
     for m in _NUM_TOKEN.finditer(text, lo, hi):
         word = m[0]
+        if not run and not (word in _ITEM_WORDS or word.isdigit() or "-" in word):
+            continue  # no run going and no number item: nothing to do (most words of a text)
         parts = _parts(word)
         if run and word in _JOINERS and _GAP.fullmatch(text, run_end, m.start()):
             pending_joiner = True  # "treinta y dos"
@@ -368,12 +374,37 @@ def _number_neighbour(text: str, start: int, end: int) -> bool:
     return before is not None and _is_number_token(before[1])
 
 
+_COMMON_RX = _trie_regex(sorted(w for w in _COMMON_WORDS if len(w) >= 3 and w.isalpha()))
+_GLUED = re.compile(rf"[0-9](?:{_COMMON_RX})(?![^\W\d_])|(?<![^\W\d_])(?:{_COMMON_RX})[0-9]")
+
+
+_PHONE_CUES = frozenset(
+    fw(w)
+    for w in """phone tel cell mobile mob number num no nr call ring text sms whatsapp wa zap
+    telefon telefone teléfono telefono téléphone portable handy celular móvil movil número
+    numero numéro nummer номер телефон тел звони""".split()
+)
+
+
+def _glued_token(words: frozenset[str]) -> bool:
+    """Some word mixes digits and a common number word ("4one5"): a glued form lies inside one
+    word (words split at blanks and punctuation only), so the text search can be skipped."""
+    return any(
+        _GLUED.search(w) for w in words if not w.isalpha() and not w.isdigit() and len(w) > 3
+    )
+
+
 def _number_runs(doc: ScanDoc) -> list[NumberRun]:
     """Runs of number words, looked for only around number words ordinary prose rarely has."""
     folded = doc.folded
     text = folded.text
     present = _GATE_WORDS & tokens(doc)
-    if not present:
+    # Common number words glued to digits ("4one5 88two 9o17 is my cell"): looked for (a costly
+    # search) only next to a phone word, and only when no other number word opened the gate.
+    glued = []
+    if not present and not _PHONE_CUES.isdisjoint(tokens(doc)) and _glued_token(tokens(doc)):
+        glued = [(m.start(), m.end()) for m in _GLUED.finditer(text)]
+    if not present and not glued:
         return []
     hits = [
         (p, p + len(w))
@@ -381,8 +412,11 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
         for p in find_words(text, w)
         if _number_neighbour(text, p, p + len(w))
     ]
+    hits.extend(glued)
     runs = []
     last_end = -1
+    # Digits of a run's items, by the items: a text repeating a number reads it once.
+    spelled: dict[tuple[tuple[str, int, str], ...], tuple[str, int]] = {}
     for lo, hi in windows(text, hits, 110):
         for start, end, items in _runs_in(text, lo, hi):
             if start < last_end:
@@ -395,7 +429,11 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
                 continue
             if items[-1][0] == "plus":
                 items = items[:-1]
-            digits, nwords = _token_digits(items)
+            key = tuple(items)
+            found = spelled.get(key)
+            if found is None:
+                found = spelled[key] = _token_digits(items)
+            digits, nwords = found
             count = len(digits.lstrip("+"))
             if count < 7 or count > 16:
                 continue
@@ -481,6 +519,16 @@ _WORD_RULES: list[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str, s
 ]
 
 
+_ENTITIES = (
+    ("&#64;", "@", "at_entity"),
+    ("&#x40;", "@", "at_entity"),
+    ("&commat;", "@", "at_entity"),
+    ("&#46;", ".", "dot_entity"),
+    ("&#x2e;", ".", "dot_entity"),
+    ("&period;", ".", "dot_entity"),
+)
+
+
 def _find_all(text: str, needle: str):
     position = text.find(needle)
     while position >= 0:
@@ -543,6 +591,10 @@ def _address_view(folded: MappedText, words: frozenset[str]) -> View:
                     edits.append((m.start(), m.end(), symbol, "at_word" if strong else kind))
     for position in _find_all(text, "%40"):
         edits.append((position, position + 3, "@", "at_pct"))
+    if "&" in text:  # character references left as text: "ann&#64;gmail&#46;com"
+        for entity, symbol, kind in _ENTITIES:
+            for position in _find_all(text, entity):
+                edits.append((position, position + len(entity), symbol, kind))
     for position in _find_all(text, " . "):  # "calendly . com", "anna . lee @ gmail . com"
         if position > 0 and text[position - 1].isalnum() and _SPACED_DOT_NEXT.match(text, position):
             edits.append((position, position + 3, ".", "dot_spaced"))
@@ -562,6 +614,7 @@ def _address_view(folded: MappedText, words: frozenset[str]) -> View:
                 edits.append((start, end, "@", "at_spaced"))
     at_positions = [s for s, _, sym, _k in edits if sym == "@"]
     at_positions.extend(_find_all(text, "@"))
+    spaced: set[int] = set()  # the windows of neighbouring "@"s find the same spaces again
     for position in sorted(set(at_positions)):
         j = position - 1
         while j > 0 and text[j] in " \t":
@@ -570,29 +623,35 @@ def _address_view(folded: MappedText, words: frozenset[str]) -> View:
             continue  # not "a n n @": the letter before the "@" is not written alone
         lo, hi = max(0, position - 80), min(len(text), position + 80)
         for m in _SPACED_LETTERS.finditer(text, lo, hi):
-            edits.extend(
-                (m.start() + i, m.start() + i + 1, "", "spaced")
-                for i, char in enumerate(m[0])
-                if char == " "
-            )
+            spaced.update(range(m.start() + 1, m.end(), 2))  # "x " units: every other char
+    edits.extend((p, p + 1, "", "spaced") for p in spaced)
     if not edits:
         return View(text, folded)
     edits.sort()
-    builder = Builder()
+    # Builder.copy/replace inlined: spaced-out letters make one edit per space, and a text that
+    # repeats "a n n @ g m a i l . c o m" makes thousands of them.
+    parts: list[str] = []
+    runs: list[Run] = []
     replaced: list[tuple[int, int, str]] = []
     position = 0
     length = 0
     for start, end, symbol, kind in edits:
         if start < position:
             continue  # overlaps an earlier edit
-        builder.copy(text[position:start], position)
-        length += start - position
-        builder.replace(symbol, start, end)
+        if start > position:
+            parts.append(text[position:start])
+            runs.append(Run(length, start - position, position, start, True))
+            length += start - position
+        if symbol:
+            parts.append(symbol)
+            runs.append(Run(length, len(symbol), start, end, False))
         replaced.append((length, length + len(symbol), kind))
         length += len(symbol)
         position = end
-    builder.copy(text[position:], position)
-    inner = builder.build()
+    if position < len(text):
+        parts.append(text[position:])
+        runs.append(Run(length, len(text) - position, position, len(text), True))
+    inner = MappedText("".join(parts), runs)
     return View(inner.text, folded, inner, replaced)
 
 

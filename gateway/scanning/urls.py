@@ -161,38 +161,128 @@ def _detect(doc: ScanDoc) -> list[Finding]:
             emit("messenger", m.start(), m.end(), 0.95)
     consumed = -1
     weak_at = frozenset(s for s, _e, kind in view.replaced if kind == "at_weak")
+    # In a long text, a link in the same surroundings (the same characters from _BACK before
+    # the dot to the link's end and _AHEAD past it, the same obfuscations) gets the same
+    # verdict: a text repeating a link is judged once per surroundings.
+    decided: dict[tuple, tuple[int, int, tuple[str, float] | None] | None] | None = (
+        {} if len(text) > _CACHE_FROM else None
+    )
+    marks = _replacement_marks(view) if decided is not None else (b"", b"")
     for hit in _TLD_HIT.finditer(text):
-        if hit.start() < consumed:
+        dot = hit.start()
+        if dot < consumed:
             continue
-        link = _link_at(text, hit.start(), hit.end(), weak_at)
-        if link is None:
+        if decided is None:
+            verdict = _judge(text, view, ctx, dot, hit.end(), weak_at)
+        else:
+            lo = max(0, dot - _BACK)
+            space = _SPACE.search(text, hit.end())
+            hi = max(hit.end(), space.start() if space else len(text)) + _AHEAD
+            key = (text[lo:hi], dot - lo, hit.end() - dot, marks[0][lo:hi], marks[1][lo : hi + 1])
+            if key in decided:
+                relative = decided[key]
+                verdict = None
+                if relative is not None:
+                    verdict = (dot + relative[0], dot + relative[1], relative[2])
+            else:
+                verdict = _judge(text, view, ctx, dot, hit.end(), weak_at)
+                decided[key] = (
+                    None if verdict is None else (verdict[0] - dot, verdict[1] - dot, verdict[2])
+                )
+        if verdict is None:
             continue
-        start, end, host, path, query, schemed = link
-        consumed = end
-        if domains.is_allowed(host, ctx.own_domains, ctx.work_domains):
-            continue
-        kind_confidence = domains.classify_link(host, path, query)
-        if kind_confidence is not None:
-            kind, confidence = kind_confidence
-            if _negated(text, start):
-                continue
-            if (
-                kind == "messenger"
-                and domains.category(host) == "messenger"
-                and (domains.host_in(host, _SOCIAL_SITES) and domains.work_social(text, start, end))
-            ):
-                continue  # the client's page as the subject of the work
-            if view.kinds(start, end):
-                confidence = max(confidence, 0.9)  # written to dodge a filter
-            emit(kind, start, end, confidence)
-            continue
-        if domains.is_work_link(host):
-            continue
-        if not schemed and not domains.tld_ok(host, strict=True):
-            continue
-        if _invited(text, start, end):
-            emit("url", start, end, 0.7)
+        start, consumed, emission = verdict
+        if emission is not None:
+            emit(emission[0], start, consumed, emission[1])
     return findings
+
+
+_CACHE_FROM = 1500  # characters: shorter texts rarely repeat a link, the key would cost more
+_BACK = 400  # _link_at looks 216 back for the host and scheme, _invited 140 more
+_AHEAD = 220  # past the link's first blank: _invited looks 50 on, the host and path end there
+_SPACE = re.compile(r"\s")
+
+
+_KIND_CODES: dict[str, int] = {}
+
+
+def _replacement_marks(view: View) -> tuple[bytes, bytes]:
+    """The view's obfuscation replacements as two byte strings parallel to its text, so that a
+    slice of them is an exact, cheap cache key: in the first, each replaced range is marked with
+    its kind's code (even on its first character, odd on the rest, so neighbours stay apart);
+    the second marks the zero-width ones (the spaces dropped between spaced-out letters, one
+    per position) at their position."""
+    spans = bytearray(len(view.text))
+    zero = bytearray(len(view.text) + 1)
+    for start, end, kind in view.replaced:
+        code = _KIND_CODES.setdefault(kind, len(_KIND_CODES) + 1)
+        if start == end:
+            zero[start] = code
+        else:
+            spans[start] = 2 * code
+            spans[start + 1 : end] = bytes([2 * code + 1]) * (end - start - 1)
+    return bytes(spans), bytes(zero)
+
+
+def _judge(
+    text: str, view: View, ctx, dot: int, tld_end: int, weak_at: frozenset[int]
+) -> tuple[int, int, tuple[str, float] | None] | None:
+    """The link at a top-level-domain hit: None when there is none, else its span and what to
+    report for it ((kind, confidence), or None when it is allowed or only mentioned)."""
+    link = _link_at(text, dot, tld_end, weak_at)
+    if link is None:
+        return None
+    start, end, host, path, query, schemed = link
+    if domains.is_allowed(host, ctx.own_domains, ctx.work_domains):
+        return start, end, None
+    kind_confidence = domains.classify_link(host, path, query)
+    if kind_confidence is not None:
+        kind, confidence = kind_confidence
+        if _negated(text, start):
+            return start, end, None
+        if (
+            kind == "messenger"
+            and domains.category(host) == "messenger"
+            and (domains.host_in(host, _SOCIAL_SITES) and domains.work_social(text, start, end))
+        ):
+            return start, end, None  # the client's page as the subject of the work
+        if view.kinds(start, end):
+            confidence = max(confidence, 0.9)  # written to dodge a filter
+        return start, end, (kind, confidence)
+    if domains.is_work_link(host):
+        return start, end, None
+    if not schemed and not domains.tld_ok(host, strict=True):
+        return start, end, None
+    if _invited(text, start, end):
+        return start, end, ("url", 0.7)
+    if (
+        _defanged(text, view, start, end)
+        and (start == 0 or text[start - 1] != "@")  # an address's domain is the e-mail's
+        and not domains.category(host)  # a known service's bare name is not a room or page
+        and host not in domains.MAIL_PROVIDERS
+        and not _negated(text, start)
+        and _OWN_CUE.search(text, max(0, start - 80), start)
+    ):
+        return start, end, ("url", 0.75)
+    return start, end, None
+
+
+# Written so that a filter does not see a link ("hxxps://", "site[.]com", "site dot com"):
+# offered with a first-person or contact word before it, it is a way to get in touch
+# (guideline 2.4: "a personal site or contact page ..., also when written hxxps://").
+_DEFANGED_KINDS = frozenset({"dot_bracket", "dot_word", "dot_spaced", "slash_word"})
+_OWN_CUE = re.compile(
+    folded_pattern(
+        r"\b(?:my|mine|our|me|contact|kontakt|contacto|contato|reach|touch|mi|mis|meu|minha|mon"
+        r"|ma|mes|mein|meine|мой|моя|мои|мне)\b"
+    )
+)
+
+
+def _defanged(text: str, view: View, start: int, end: int) -> bool:
+    if text.startswith(("hxxp", "hxxps", "h**p", "h++p"), start):
+        return True
+    return not _DEFANGED_KINDS.isdisjoint(view.kinds(start, end))
 
 
 def _link_at(

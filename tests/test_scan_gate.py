@@ -1,0 +1,125 @@
+"""The scanner's cheap gates (scanning.gate) never hide a finding, and its verdict caches never
+change one.
+
+A detector's `relevant(doc)` must be a necessary condition: whenever `detect(doc)` reports
+something, `relevant(doc)` is true. Checked over every corpus text, over disguised inputs
+(full-width and other scripts' digits, look-alike letters, zero-width characters, spelled and
+spaced forms) and over random text. The caches (messengers, phones, Pix keys) are checked by
+scanning a text repeated many times: every copy gets the findings the single text gets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway import mime
+from gateway.scanning.document import ScanContext, ScanDoc
+from gateway.scanning.scanner import DETECTORS, Scanner
+from gateway.scanning.text import extract
+
+CORPUS = Path(__file__).parent / "corpus" / "messages"
+GATED = [d for d in DETECTORS if hasattr(d, "relevant")]
+
+DISGUISED = [
+    # cards: full-width, Arabic-Indic and Devanagari digits, zero-width joiners
+    "my card: ４５３２ ０１５１ １２８３ ０３６６ exp 04/27",
+    "card ٤٥٣٢٠١٥١١٢٨٣٠٣٦٦ thanks",
+    "कार्ड ४५३२ ०१५१ १२८३ ०३६६",
+    "pay to 4532\u200b0151\u200b1283\u200b0366 please",
+    # IBANs: spaced, dashed, look-alike letters (Cyrillic Е, fullwidth), lower case
+    "IBAN: DE89 3704 0044 0532 0130 00 (my account)",
+    "my iban is ԁе89-3704-0044-0532-0130-00",
+    "transfer to ＤＥ８９３７０４００４４０５３２０１３０００",
+    "bank: g b 2 9 n w b k 6 0 1 6 1 3 3 1 9 2 6 8 1 9",
+    "wire to my account NL91 ABNA 0417 1643 00, BIC ABNANL2A",
+    "Bankverbindung: BIC DEUTDEFF, Konto bei der Deutschen Bank",
+    "routing number 021000021 account 000123456789",
+    # crypto: look-alike letters and invisibles inside an address
+    "send btc to bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    "USDT (TRC20): TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW",
+    "eth: 0x52908400098527886E0F7030069857D2E4169EE7 pay here",
+    "btc 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 оплата",
+    "bitcoin: 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+]
+
+
+def _scanner() -> Scanner:
+    return Scanner(allowed_domains=("gigbridge.io", "relay.gigbridge.io"))
+
+
+def _assert_gates_hold(text: str) -> None:
+    doc = ScanDoc("text", text, ScanContext(own_domains=("gigbridge.io",)))
+    for detector in GATED:
+        found = list(detector.detect(doc))
+        if found:
+            assert detector.relevant(ScanDoc("text", text, doc.context)), (detector.NAME, text)
+
+
+def test_some_detectors_are_gated():
+    names = {d.__name__.rsplit(".", 1)[-1] for d in GATED}
+    assert {"cards", "crypto", "banking"} <= names
+
+
+@pytest.mark.parametrize("text", DISGUISED)
+def test_disguised_inputs_reach_their_detector(text):
+    doc = ScanDoc("text", text)
+    fired = [d for d in GATED if list(d.detect(doc))]
+    assert fired, f"no gated detector reports {text!r}: the sample no longer tests a gate"
+    _assert_gates_hold(text)
+    # and through the whole scanner, gates included
+    kinds = {f.kind for f in _scanner().scan_text(text)}
+    assert kinds & {"card", "iban", "swift", "crypto", "bank_account"}, (text, kinds)
+
+
+def test_gates_hold_on_every_corpus_text():
+    checked = 0
+    for path in sorted(CORPUS.glob("*.eml")):
+        for item in extract(mime.parse(path.read_bytes())):
+            _assert_gates_hold(item.text)
+            checked += 1
+    assert checked > 300
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from([*DISGUISED, *"07١４ -\u200baZ\n", "bank", "iban", "btc"])
+        | st.text(max_size=30),
+        max_size=12,
+    ).map("".join)
+)
+def test_gates_hold_on_random_text(text):
+    _assert_gates_hold(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call me on +44 7911 123456, or WhatsApp me: wa.me/447911123456.",
+        "Minha chave Pix é o celular: +55 11 97654-3218. Manda que eu já libero.",
+        "easier if you email me directly: j o n a t h a n . r e e s @ g m a i l . c o m",
+        "Je suis @camille.illustrations sur Insta, envoie-moi un message là-bas.",
+        "my telegram is @anna_designs, write me there. Phone 0176 2345 6789.",
+        "Book a call: calendly.com/anna-lee/30min or https://t.me/anna_lee_design, ok?",
+        "Reach me at anna (dot) lee [at] gmail [dot] com or bit.ly/3xYzAbC instead.",
+    ],
+)
+def test_repeated_text_gets_the_same_findings_in_every_copy(text):
+    scanner = _scanner()
+    single = scanner.scan_text(text)
+    assert single, "the sample must have findings"
+    copies = 40  # long enough (> 1500 characters) for every cache to be used
+    separator = "\n\n"
+    repeated = scanner.scan_text(separator.join([text] * copies))
+    step = len(text) + len(separator)
+    expected = sorted(
+        (f.category, f.kind, f.start + i * step, f.end + i * step, f.confidence)
+        for i in range(copies)
+        for f in single
+    )
+    got = sorted((f.category, f.kind, f.start, f.end, f.confidence) for f in repeated)
+    assert got == expected
