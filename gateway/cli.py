@@ -466,3 +466,9 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+from gateway.commands.users import users_group  # noqa: E402 (registered after the core commands)
+from gateway.commands.web import web_command  # noqa: E402
+
+cli.add_command(users_group)
+cli.add_command(web_command)
