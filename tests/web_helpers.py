@@ -8,6 +8,14 @@ held and flagged messages exactly as production does.
 from __future__ import annotations
 
 import functools
+import os
+import re
+import selectors
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,3 +125,52 @@ async def login(client: httpx.AsyncClient, name: str) -> httpx.Response:
 
 def csrf_of(html: str) -> str:
     return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+@contextmanager
+def gateway_web_process(config: Path) -> Iterator[str]:
+    """`gateway web --config FILE` in a subprocess (the real command); yields its base URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "web", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=config.parent,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    try:
+        yield _wait_for_url(proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+def _wait_for_url(proc: subprocess.Popen, timeout: float = 30) -> str:
+    assert proc.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    seen = []
+    try:
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=0.5):
+                if proc.poll() is not None:
+                    break
+                continue
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            seen.append(line)
+            match = re.search(r"support pages and API on (http\S+)", line)
+            if match:
+                return match[1]
+    finally:
+        selector.close()
+    raise AssertionError("gateway web did not start:\n" + "".join(seen))
