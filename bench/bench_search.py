@@ -25,7 +25,7 @@ import json
 import statistics
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -194,7 +194,7 @@ def sample_values(engine) -> dict[str, str]:
         "relay": f"{row[2]}@relay.gigbridge.io",
         "thread": row[3],
         "mid": mid.date().isoformat(),
-        "end": (mid.date().replace(day=1)).isoformat(),
+        "start": (mid - timedelta(days=90)).date().isoformat(),
     }
 
 
@@ -216,7 +216,7 @@ def query_mix(v: dict[str, str]) -> list[tuple[str, str, int]]:
         ("held", "is:held", 1),
         ("kind", "kind:iban", 1),
         ("subject part", "subject:logo", 1),
-        ("date range + word", f"after:{v['end']} before:{v['mid']} project", 1),
+        ("date range + word", f"after:{v['start']} before:{v['mid']} project", 1),
         (
             "documented example",
             f'from:{v["address"]} category:payment is:held after:2020-01-01 "bank transfer"',
@@ -258,6 +258,7 @@ def run(engine, repeat: int, console: Console) -> dict:
         )
     every.sort()
     baseline = _baseline(reader)
+    indexing = _indexing_cost(reader)
     if reader is not engine:
         reader.dispose()
     with session_scope(engine) as session:
@@ -269,7 +270,22 @@ def run(engine, repeat: int, console: Console) -> dict:
         "p95_all_ms": every[int(len(every) * 0.95) - 1],
         "p50_all_ms": statistics.median(every),
         "baseline": baseline,
+        "index_text_ms": indexing,
     }
+
+
+def _indexing_cost(reader, sample: int = 200) -> float:
+    """Mean time to extract one message's searchable text (the CPU index_message adds)."""
+    from storage.search import message_text
+
+    with reader.connect() as conn:
+        rows = conn.execute(
+            text("SELECT raw, subject FROM message ORDER BY id LIMIT :n"), {"n": sample}
+        ).all()
+    start = time.perf_counter()
+    for raw, subject in rows:
+        message_text(bytes(raw), subject)
+    return (time.perf_counter() - start) * 1000 / max(1, len(rows))
 
 
 def _baseline(reader) -> dict:
@@ -317,7 +333,8 @@ def report(result: dict, console: Console) -> None:
     console.print(
         f"all queries: p50 {result['p50_all_ms']:.1f} ms, p95 {result['p95_all_ms']:.1f} ms "
         f"(target < 300 ms). Baseline phrase without index: {b['like_scan_ms']:.0f} ms vs "
-        f"{b['fts_ms']:.1f} ms indexed ({b['speedup']:.0f}x)"
+        f"{b['fts_ms']:.1f} ms indexed ({b['speedup']:.0f}x). Text extraction for the index: "
+        f"{result['index_text_ms']:.2f} ms per message"
     )
 
 

@@ -3,7 +3,7 @@
 Why embedded: on the embedded default one `gateway serve` process runs SMTP intake, delivery and
 the support pages, sharing one database pool and one outbox doorbell (a release wakes the
 worker at once). uvicorn's own signal handling is switched off: the gateway owns SIGTERM and
-stops the web server itself, after SMTP has stopped accepting.
+stops the web server itself (first, letting open requests finish for up to 5 s), then SMTP.
 """
 
 from __future__ import annotations
