@@ -1,6 +1,6 @@
 """Search latency of the support pages on a large archive, SQLite and PostgreSQL.
 
-Run:  .venv/bin/python bench/bench_search.py [-n 100000] [--base 5000]
+Run:  .venv/bin/python bench/bench_search.py [-n 100000] [--base 10000] [--recopy]
           [--database sqlite|postgresql|both] [--repeat 20] [--pg-url URL]
 
 The archive comes from bench/generate_archive.py (`populate`): realistic mail scanned and decided
@@ -62,7 +62,7 @@ def pg_url(base: str, n: int) -> str:
     )
 
 
-def ensure_archive(url: str, n: int, base: int, console: Console):
+def ensure_archive(url: str, n: int, base: int, console: Console, *, recopy: bool = False):
     """A migrated engine on a database holding at least n messages (generated if needed)."""
     engine = make_engine(url, synchronous="NORMAL")
     migrate.upgrade(engine)
@@ -72,6 +72,16 @@ def ensure_archive(url: str, n: int, base: int, console: Console):
             return session.execute(text("SELECT count(*) FROM message")).scalar_one()
 
     have = count()
+    if recopy and have > base:
+        with engine.begin() as conn:
+            for table, key in (
+                ("finding", "message_id"),
+                ("delivery", "message_id"),
+                ("message_fts", "rowid" if engine.dialect.name == "sqlite" else "message_id"),
+                ("message", "id"),
+            ):
+                conn.execute(text(f"DELETE FROM {table} WHERE {key} > :base"), {"base": base})
+        have = count()
     if have == 0:
         console.print(f"generating {min(base, n):,} messages into {engine.dialect.name} ...")
         stats = populate(engine, default_settings(), min(base, n), 1, console=console)
@@ -103,8 +113,9 @@ DELIVERY_COLUMNS = (
 def amplify(engine, n: int) -> None:
     """Copy the generated messages (with findings, deliveries, index rows) until there are n.
 
-    Copy k of message m gets id m + k * max_id, so ids stay in arrival order per copy; the
-    received time moves back k * 3 years, so date filters see the same density per day.
+    Copy k of message m gets id m + k * max_id and is received k hours earlier: the copies
+    share the generated archive's two years, so a day holds n/base times as many messages, as a
+    real archive of n messages over two years would.
     """
     sqlite = engine.dialect.name == "sqlite"
     with session_scope(engine) as session:
@@ -114,9 +125,9 @@ def amplify(engine, n: int) -> None:
         take = min(have_base := top, n - have)
         offset = copy * top
         shift = (
-            f"strftime('%Y-%m-%d %H:%M:%f', received_at, '-{copy * 3} years')"
+            f"strftime('%Y-%m-%d %H:%M:%f', received_at, '-{copy} hours')"
             if sqlite
-            else f"received_at - interval '{copy * 3} years'"
+            else f"received_at - interval '{copy} hours'"
         )
         cols = MESSAGE_COLUMNS.replace("received_at", shift)
         with engine.begin() as conn:
@@ -341,7 +352,10 @@ def report(result: dict, console: Console) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=100_000)
-    parser.add_argument("--base", type=int, default=5000, help="messages generated before copying")
+    parser.add_argument("--base", type=int, default=10000, help="messages generated, then copied")
+    parser.add_argument(
+        "--recopy", action="store_true", help="drop the copies of a kept archive and copy again"
+    )
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--pg-url", default=PG_DEFAULT, help="PostgreSQL server")
@@ -354,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
             url = sqlite_url(args.n)
         else:
             url = pg_url(args.pg_url, args.n)
-        engine = ensure_archive(url, args.n, args.base, console)
+        engine = ensure_archive(url, args.n, args.base, console, recopy=args.recopy)
         try:
             result = run(engine, args.repeat, console)
         finally:
