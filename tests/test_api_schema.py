@@ -50,6 +50,7 @@ def test_api_matches_its_openapi(api_url, mode):
             max_examples=40,
             deadline=None,
             database=None,
+            derandomize=True,  # the same requests every run: a failure in CI reproduces here
             suppress_health_check=list(HealthCheck),
         )
         def check(case):

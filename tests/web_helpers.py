@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import os
+import queue
 import re
-import selectors
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,8 +139,11 @@ def gateway_web_process(config: Path) -> Iterator[str]:
         cwd=config.parent,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
     )
+    lines: queue.Queue[str] = queue.Queue()
+    pump = threading.Thread(target=_pump, args=(proc, lines), daemon=True)
+    pump.start()
     try:
-        yield _wait_for_url(proc)
+        yield _wait_for_url(lines)
     finally:
         proc.terminate()
         try:
@@ -148,29 +152,32 @@ def gateway_web_process(config: Path) -> Iterator[str]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            pump.join(timeout=15)  # it ends at EOF; only then is the pipe closed
             if proc.stdout is not None:
                 proc.stdout.close()
 
 
-def _wait_for_url(proc: subprocess.Popen, timeout: float = 30) -> str:
+def _pump(proc: subprocess.Popen, lines: queue.Queue) -> None:
+    """Move the process's output lines into a queue (readline blocks, so in a thread)."""
     assert proc.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
+    for line in proc.stdout:
+        lines.put(line)
+    lines.put("")  # end of output
+
+
+def _wait_for_url(lines: queue.Queue, timeout: float = 60) -> str:
+    """Output lines until the one with the URL (fails with what was printed otherwise)."""
     deadline = time.monotonic() + timeout
     seen = []
-    try:
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=0.5):
-                if proc.poll() is not None:
-                    break
-                continue
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                break
-            seen.append(line)
-            match = re.search(r"support pages and API on (http\S+)", line)
-            if match:
-                return match[1]
-    finally:
-        selector.close()
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if not line:
+            break
+        seen.append(line)
+        match = re.search(r"support pages and API on (http\S+)", line)
+        if match:
+            return match[1]
     raise AssertionError("gateway web did not start:\n" + "".join(seen))

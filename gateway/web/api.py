@@ -165,6 +165,7 @@ class ErrorOut(BaseModel):
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body could not be read (not JSON)"},
     401: {"model": ErrorOut, "description": "Missing or invalid bearer token"},
     422: {"model": ErrorOut, "description": "The request does not match the schema"},
 }
