@@ -6,10 +6,18 @@ Against a real gateway (SMTP + uvicorn) over HTTP, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import ssl
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from fastapi.routing import APIRoute
 from starlette.routing import Route
 
@@ -221,3 +229,56 @@ async def test_login_redirect_stays_on_this_site(support):
                 },
             )
             assert r.headers["location"] == expected, target
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "web.crt", folder / "web.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+async def test_served_over_tls_the_cookies_are_secure(tmp_path, dkim_key, sink, start_gateway):
+    cert, key = _self_signed(tmp_path)
+    settings = web_settings(
+        f"sqlite:///{tmp_path / 'tls.db'}",
+        tmp_path,
+        dkim_key[0],
+        sink_port=sink.port,
+        web={"tls_cert_file": str(cert), "tls_key_file": str(key)},
+    )
+    support = await start_support(start_gateway, settings)
+    assert support.base_url.startswith("https://127.0.0.1:")
+    trust = ssl.create_default_context(cafile=str(cert))
+    async with httpx.AsyncClient(base_url=support.base_url, verify=trust) as client:
+        r = await login(client, "vera")
+        assert r.status_code == 303
+        cookie = r.headers["set-cookie"]
+        assert "Secure" in cookie
+        assert "HttpOnly" in cookie
+        assert r.headers["strict-transport-security"].startswith("max-age=")
+        assert (await client.get("/")).status_code == 200  # the Secure cookie is sent back
