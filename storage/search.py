@@ -28,20 +28,34 @@ MAX_INDEXED_CHARS = 200_000  # beyond this a message's text is not indexed (tsve
 
 
 def message_text(raw: bytes, subject: str = "") -> str:
-    """The searchable text of a message: Subject and every scannable text, as the scanner reads it.
+    """The searchable text of a message: its From/To/Cc names and addresses, then the Subject
+    and every scannable text as the scanner reads it.
 
     Uses the scanner's own extraction (HTML to text, attachments, nested messages), so what
-    support can find is exactly what the scanner looked at.
+    support can find is what the scanner looked at; the address headers make a bare name in
+    the search box ("Lee") find the mail that person sent or received.
     """
     from gateway import mime
     from gateway.scanning.text import extract
 
     try:
-        texts = extract(mime.parse(raw), max_chars=MAX_INDEXED_CHARS)
+        message = mime.parse(raw)
+        texts = extract(message, max_chars=MAX_INDEXED_CHARS)
     except Exception:  # a message that cannot be parsed is still searchable by its bytes
         return subject + "\n" + raw[:MAX_INDEXED_CHARS].decode("utf-8", "replace")
+    people = " ".join(_header_text(message, name) for name in ("from", "to", "cc"))
     body = "\n".join(t.text for t in texts)
-    return body if subject in body else f"{subject}\n{body}"
+    if subject not in body:
+        body = f"{subject}\n{body}"
+    return f"{people}\n{body}" if people.strip() else body
+
+
+def _header_text(message: Any, name: str) -> str:
+    """A header's decoded value, or its raw text when the header parser chokes on it."""
+    try:
+        return " ".join(str(v) for v in message.get_all(name, ()))
+    except Exception:  # malformed address headers: index what was written
+        return " ".join(str(v) for _, v in message.raw_items() if _.lower() == name)
 
 
 def index_message(session: Session, message_id: int, raw: bytes, subject: str = "") -> None:

@@ -75,6 +75,7 @@ def test_errors_say_what_to_write(query, message):
 
 def _mail(conv, subject: str, body: str, *, html: bool = False, sender: str = "ann") -> str:
     real, to = (conv.ann_real, conv.bo) if sender == "ann" else (conv.bo_real, conv.ann)
+    real = f"Ann Lee <{real}>" if sender == "ann" else f"Bo Chen <{real}>"
     kind = "text/html; charset=utf-8" if html else "text/plain; charset=utf-8"
     return (
         f"From: {real}\nTo: {to}\nSubject: {subject}\nMIME-Version: 1.0\n"
@@ -148,6 +149,15 @@ async def test_full_text_words_phrases_html_and_accents(archive):
     assert _q(engine, "grüße") == ["Löwenzahn"]
     assert _q(engine, "sketch turquoise") == []  # every word must match
     assert _q(engine, 'NEAR OR "AND"') == []  # FTS operators in input are plain words
+
+
+async def test_a_bare_name_finds_the_mail_of_that_person(archive):
+    """From/To/Cc names and addresses are indexed too ("Lee" is in no body or subject)."""
+    engine, _, _ = archive
+    # everything Ann Lee sent (SQLite's tokenizer also splits her relay address ann-lee.x@...
+    # in the To of mail to her; PostgreSQL keeps an address as one token)
+    assert set(_q(engine, "lee")) >= {"Löwenzahn", "Colours", "First sketch"}
+    assert _q(engine, "lee turquoise") == ["Colours"]
 
 
 async def test_filters_by_people_thread_and_decision(archive):
