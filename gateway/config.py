@@ -564,4 +564,31 @@ def semantic_problems(settings: Settings) -> list[ConfigProblem]:
                 'set password = "${GATEWAY_SMTP_PASSWORD}" and export that variable',
             )
         )
+    problems.extend(web_problems(settings))
+    return problems
+
+
+def web_problems(settings: Settings) -> list[ConfigProblem]:
+    """[web] checks that need the file system: both TLS files or neither, and they exist."""
+    web = settings.web
+    problems: list[ConfigProblem] = []
+    if bool(web.tls_cert_file) != bool(web.tls_key_file):
+        missing = "tls_key_file" if web.tls_cert_file else "tls_cert_file"
+        problems.append(
+            ConfigProblem(
+                f"[web] {missing}",
+                "only one of tls_cert_file and tls_key_file is set",
+                "set both (certificate chain and private key, PEM) or neither",
+            )
+        )
+    for key in ("tls_cert_file", "tls_key_file"):
+        value = getattr(web, key)
+        if value and not settings.path(value).is_file():
+            problems.append(
+                ConfigProblem(
+                    f"[web] {key}",
+                    f"{settings.path(value)} does not exist",
+                    "point it at a PEM file or remove the key to serve plain HTTP on loopback",
+                )
+            )
     return problems

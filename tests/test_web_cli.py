@@ -89,3 +89,26 @@ def test_api_tokens_must_be_long_or_hashed_and_can_come_from_the_environment():
         environ={"GW_TOKEN": "t" * 40},
     )
     assert settings.api.tokens[0].token == "t" * 40
+
+
+def test_tls_files_are_checked_by_config_check(tmp_path):
+    from gateway.config import semantic_problems
+
+    cert = tmp_path / "web.crt"
+    cert.write_text("x")
+    settings = parse_settings(
+        BASE + f'[dkim]\nenabled = false\n[web]\ntls_cert_file = "{cert}"\n', base_dir=tmp_path
+    )
+    (problem,) = semantic_problems(settings)
+    assert problem.render("site.toml").startswith(
+        "site.toml: [web] tls_key_file: only one of tls_cert_file and tls_key_file is set"
+    )
+    settings = parse_settings(
+        BASE + '[dkim]\nenabled = false\n[web]\ntls_cert_file = "a.crt"\ntls_key_file = "b.key"\n',
+        base_dir=tmp_path,
+    )
+    assert [p.key for p in semantic_problems(settings)] == [
+        "[web] tls_cert_file",
+        "[web] tls_key_file",
+    ]
+    assert "does not exist" in semantic_problems(settings)[0].message

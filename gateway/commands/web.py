@@ -12,7 +12,7 @@ import signal
 import click
 
 from gateway.cli import Failure, err, with_settings
-from gateway.config import Settings
+from gateway.config import Settings, semantic_problems
 
 
 async def run_web(settings: Settings) -> None:
@@ -44,6 +44,11 @@ def web_command(settings: Settings) -> None:
     from gateway.signing import SigningKeyError
 
     logs.configure(settings.logging.level, settings.logging.format)
+    problems = semantic_problems(settings)
+    if problems:
+        for problem in problems:
+            err.print(problem.render(settings.source), markup=False)
+        raise SystemExit(2)
     if not settings.web.users and not settings.api.tokens:
         err.print(
             "note: no [[web.users]] and no [[api.tokens]] in the config: nobody can log in",
