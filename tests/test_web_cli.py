@@ -112,3 +112,29 @@ def test_tls_files_are_checked_by_config_check(tmp_path):
         "[web] tls_key_file",
     ]
     assert "does not exist" in semantic_problems(settings)[0].message
+
+
+async def test_a_taken_web_port_is_a_clear_error(tmp_path, dkim_key):
+    """The web listener's address is named; uvicorn's sys.exit never reaches the caller."""
+    import socket
+
+    from gateway.server import Gateway
+    from gateway.web.server import WebListenError
+    from tests.web_helpers import web_settings
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        settings = web_settings(
+            f"sqlite:///{tmp_path / 'g.db'}",
+            tmp_path,
+            dkim_key[0],
+            web={"listen": f"127.0.0.1:{port}"},
+        )
+        gateway = Gateway(settings)
+        try:
+            with pytest.raises(WebListenError) as caught:
+                await gateway.start(port=0)
+        finally:
+            await gateway.stop()
+    assert caught.value.listen == f"127.0.0.1:{port}"
+    assert caught.value.strerror == "Address already in use"

@@ -59,4 +59,5 @@ def web_command(settings: Settings) -> None:
     except SigningKeyError as exc:
         raise Failure(str(exc)) from None
     except OSError as exc:
-        raise Failure(f"cannot listen on {settings.web.listen}: {exc.strerror or exc}") from None
+        where = getattr(exc, "listen", settings.web.listen)
+        raise Failure(f"cannot listen on {where}: {exc.strerror or exc}") from None

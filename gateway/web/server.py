@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import Iterator
 
 import structlog
@@ -19,6 +21,14 @@ from gateway.services import Services
 from gateway.web.app import create_app
 
 log = structlog.get_logger("gateway.web")
+
+
+class WebListenError(OSError):
+    """[web] listen cannot be bound; `listen` says which address."""
+
+    def __init__(self, errno: int | None, strerror: str | None, listen: str) -> None:
+        super().__init__(errno, strerror)
+        self.listen = listen
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -55,12 +65,23 @@ class WebServer:
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
-        """Bind and serve in a task; returns once listening (raises OSError if it cannot bind)."""
-        self._task = asyncio.create_task(self.server.serve(), name="web")
+        """Bind and serve in a task; returns once listening.
+
+        The socket is bound here, not by uvicorn (which logs and calls sys.exit on a bind
+        error): a taken port is a WebListenError naming [web] listen.
+        """
+        config = self.server.config
+        family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+        try:
+            sock = socket.create_server((config.host, config.port), family=family)
+        except OSError as exc:
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise WebListenError(exc.errno, reason, f"{config.host}:{config.port}") from exc
+        self._task = asyncio.create_task(self.server.serve(sockets=[sock]), name="web")
         while not self.server.started:
             if self._task.done():
-                self._task.result()  # uvicorn exits on a bind error: surface it
-                raise OSError(f"cannot listen on {self.server.config.host}")
+                self._task.result()  # a startup failure (e.g. the TLS files): surface it
+                raise RuntimeError("the web server stopped while starting")
             await asyncio.sleep(0.01)
         log.info("web listening", address=self.url)
 
@@ -76,11 +97,10 @@ class WebServer:
         return f"{scheme}://{host}:{port}"
 
     async def stop(self) -> None:
-        """Finish open requests (up to 5 s) and close the listener."""
-        if self._task is None:
-            return
-        self.server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        """Finish open requests (up to 5 s), close the listener and the read pool."""
+        if self._task is not None:
+            self.server.should_exit = True
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
         self.app.state.web.close()
-        self._task = None
