@@ -194,3 +194,37 @@ async def test_date_range_and_pagination(archive):
     assert hit.sender_role == "freelancer"
     assert hit.categories == ("contact",)
     assert hit.external_ref == "ORD-7"
+
+
+# ---------------------------------------------------------------- the search page's own fields
+
+
+async def test_search_page_fields_narrow_like_the_query_language(
+    db_url, tmp_path, dkim_key, sink, start_gateway
+):
+    import httpx
+
+    from tests.web_helpers import login, send_plain, start_support, web_settings
+
+    support = await start_support(
+        start_gateway, web_settings(db_url, tmp_path, dkim_key[0], sink_port=sink.port)
+    )
+    await send_plain(support, "Deposit", "Pay by IBAN DE89 3704 0044 0532 0130 00", "f1")
+    await send_plain(support, "Hello", "Just saying hello", "f2")
+    today = datetime.now(UTC).date()
+    async with httpx.AsyncClient(base_url=support.base_url) as client:
+        await login(client, "vera")
+        r = await client.get("/", params={"category": "payment", "status": "held"})
+        assert r.status_code == 200
+        assert "Deposit" in r.text
+        assert "Hello" not in r.text
+        r = await client.get("/", params={"q": "hello", "after": str(today)})
+        assert "Hello" in r.text
+        r = await client.get("/", params={"q": "hello", "before": str(today)})
+        assert "No messages match." in r.text
+        r = await client.get("/", params={"category": "spam"})
+        assert r.status_code == 400
+        assert "category &#39;spam&#39; is not known" in r.text
+        r = await client.get("/", params={"after": "yesterday"})
+        assert r.status_code == 400
+        assert "after:yesterday is not a date" in r.text

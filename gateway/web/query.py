@@ -87,9 +87,9 @@ def parse_query(query: str, *, relay_domain: str = "") -> SearchFilters:
             if not value:
                 raise QueryError(f"{key}: needs a value ({KEYS[key]})")
             if key == "after":
-                after = _date(key, value)
+                after = parse_date(key, value)
             elif key == "before":
-                before = _date(key, value)
+                before = parse_date(key, value)
             else:
                 _keyed(b, key, value)
         elif match["phrase"] is not None:
@@ -158,7 +158,7 @@ def _one_of(key: str, value: str, allowed: tuple[str, ...]) -> None:
         raise QueryError(f"{key}:{value} is not known; use {key}: with one of {', '.join(allowed)}")
 
 
-def _date(key: str, value: str) -> datetime:
+def parse_date(key: str, value: str) -> datetime:
     """YYYY-MM-DD as midnight UTC (before: is exclusive, so before:2026-02-01 ends January)."""
     try:
         day = date.fromisoformat(value)

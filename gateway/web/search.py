@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gateway.web.deps import CurrentUser, Web
-from gateway.web.query import CATEGORIES, KEYS, STATUSES, QueryError, _date, parse_query
+from gateway.web.query import CATEGORIES, KEYS, STATUSES, QueryError, parse_date, parse_query
 from storage.search import search
 
 router = APIRouter(include_in_schema=False)
@@ -38,9 +38,9 @@ async def search_page(
         if status:
             filters = replace(filters, statuses=(*filters.statuses, _known_status(status)))
         if after:
-            filters = replace(filters, after=_date("after", after))
+            filters = replace(filters, after=parse_date("after", after))
         if before:
-            filters = replace(filters, before=_date("before", before))
+            filters = replace(filters, before=parse_date("before", before))
         results = await web.read(search, web.reader, filters, limit=size, offset=(page - 1) * size)
     except QueryError as exc:
         error = str(exc)
