@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gateway import config as config_module
-from gateway.addresses import RelayDomain, new_relay_local, random_token
+from gateway.addresses import RelayDomain
 from gateway.config import ConfigError, Settings, load_settings, semantic_problems
 
 out = Console(highlight=False, soft_wrap=True)
@@ -96,7 +96,8 @@ def serve(settings: Settings) -> None:
     except SigningKeyError as exc:
         raise Failure(str(exc)) from None
     except OSError as exc:
-        raise Failure(f"cannot listen on {settings.relay.listen}: {exc.strerror}") from None
+        where = getattr(exc, "listen", settings.relay.listen)  # [web] listen or SMTP's
+        raise Failure(f"cannot listen on {where}: {exc.strerror}") from None
 
 
 # ---------------------------------------------------------------- config
@@ -181,22 +182,10 @@ def _engine(settings: Settings):
 
 
 def _thread_json(relay: RelayDomain, thread, people) -> dict[str, Any]:
-    """A thread as JSON for scripts."""
-    return {
-        "id": thread.id,
-        "subject": thread.subject,
-        "status": thread.status,
-        "external_ref": thread.external_ref,
-        "participants": [
-            {
-                "role": p.role,
-                "name": p.display_name,
-                "address": p.address,
-                "relay_address": relay.relay_address(p.relay_local),
-            }
-            for p in people
-        ],
-    }
+    """A thread as JSON for scripts (the same shape the API returns)."""
+    from gateway.conversations import thread_json
+
+    return thread_json(relay, thread, people)
 
 
 def _print_thread(data: dict[str, Any]) -> None:
@@ -231,26 +220,23 @@ def threads_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def threads_create(settings, subject, participants, external_ref, as_json) -> None:
     """Create a thread; prints its id and each participant's relay address."""
-    from storage.threads import NewParticipant, create_thread
+    from gateway.conversations import ConversationError, open_thread
+    from storage.threads import NewParticipant
 
     people = [NewParticipant(*parse_participant(p)) for p in participants]
-    if len(people) < 2:
-        raise click.UsageError("a thread needs at least two --participant")
-    if len({p.address for p in people}) != len(people):
-        raise click.UsageError("each participant needs a different address")
     engine = _engine(settings)
     try:
-        thread, rows = create_thread(
+        data = open_thread(
             engine,
-            thread_id=f"th_{random_token(8)}",
-            subject=subject.replace("\r", " ").replace("\n", " "),
+            _relay(settings),
+            subject=subject,
             participants=people,
-            new_local=lambda p: new_relay_local(p.display_name),
             external_ref=external_ref,
         )
+    except ConversationError as exc:
+        raise click.UsageError(str(exc)) from None
     finally:
         engine.dispose()
-    data = _thread_json(_relay(settings), thread, rows)
     if as_json:
         click.echo(json.dumps(data))
     else:
@@ -481,3 +467,9 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+from gateway.commands.users import users_group  # noqa: E402 (registered after the core commands)
+from gateway.commands.web import web_command  # noqa: E402
+
+cli.add_command(users_group)
+cli.add_command(web_command)

@@ -382,6 +382,89 @@ class LoggingSettings(_Section):
     format: Literal["console", "json"] = "console"
 
 
+# ---------------------------------------------------------------- web and API (issue 5)
+
+Role = Literal["viewer", "moderator", "admin"]
+
+
+class WebUser(_Section):
+    """One support account: a login name, an argon2 hash (`gateway users hash-password`), a role."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
+    password_hash: str = Field(min_length=1)
+    role: Role = "viewer"
+
+    @field_validator("password_hash")
+    @classmethod
+    def _argon2(cls, value: str) -> str:
+        if not value.startswith("$argon2"):
+            raise ValueError("not an argon2 hash; create one with `gateway users hash-password`")
+        return value
+
+
+class WebSettings(_Section):
+    """[web]: the support pages and the platform API, one HTTP listener."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1:8025"
+    session_lifetime: Seconds = 8 * 3600
+    login_attempts: int = Field(default=5, ge=1, le=1000)
+    login_window: Seconds = 900
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+    page_size: int = Field(default=50, ge=5, le=500)
+    users: tuple[WebUser, ...] = ()
+
+    @field_validator("listen")
+    @classmethod
+    def _check_listen(cls, value: str) -> str:
+        _parse_listen(value)
+        return value
+
+    @field_validator("users")
+    @classmethod
+    def _unique_names(cls, value: tuple[WebUser, ...]) -> tuple[WebUser, ...]:
+        names = [u.name.lower() for u in value]
+        if len(set(names)) != len(names):
+            raise ValueError("two [[web.users]] have the same name")
+        return value
+
+    @property
+    def listen_host(self) -> str:
+        return _parse_listen(self.listen)[0]
+
+    @property
+    def listen_port(self) -> int:
+        return _parse_listen(self.listen)[1]
+
+
+class ApiToken(_Section):
+    """One platform API client: a name for the audit log and its bearer token.
+
+    `token` is either the token itself (write it as "${VAR}" to keep it in the environment) or
+    "sha256:<hex>" of it, so the file never has to hold the secret.
+    """
+
+    name: str = Field(min_length=1, max_length=64)
+    token: str = Field(min_length=1)
+
+    @field_validator("token")
+    @classmethod
+    def _strong(cls, value: str) -> str:
+        if value.startswith("sha256:"):
+            if not re.fullmatch(r"sha256:[0-9a-f]{64}", value):
+                raise ValueError('expected "sha256:" and 64 lower-case hex digits')
+        elif len(value) < 32:
+            raise ValueError("a token needs at least 32 characters")
+        return value
+
+
+class ApiSettings(_Section):
+    """[api]: bearer tokens that may call /api/v1."""
+
+    tokens: tuple[ApiToken, ...] = ()
+
+
 class Settings(_Section):
     """The whole configuration; `base_dir` anchors relative paths (the config file's folder)."""
 
@@ -397,6 +480,8 @@ class Settings(_Section):
     auth: AuthSettings = AuthSettings()
     limits: LimitsSettings = LimitsSettings()
     loops: LoopSettings = LoopSettings()
+    web: WebSettings = WebSettings()
+    api: ApiSettings = ApiSettings()
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     source: str = Field(default="<memory>", exclude=True)
 
@@ -600,6 +685,33 @@ def semantic_problems(settings: Settings) -> list[ConfigProblem]:
                 'set password = "${GATEWAY_SMTP_PASSWORD}" and export that variable',
             )
         )
+    problems.extend(web_problems(settings))
+    return problems
+
+
+def web_problems(settings: Settings) -> list[ConfigProblem]:
+    """[web] checks that need the file system: both TLS files or neither, and they exist."""
+    web = settings.web
+    problems: list[ConfigProblem] = []
+    if bool(web.tls_cert_file) != bool(web.tls_key_file):
+        missing = "tls_key_file" if web.tls_cert_file else "tls_cert_file"
+        problems.append(
+            ConfigProblem(
+                f"[web] {missing}",
+                "only one of tls_cert_file and tls_key_file is set",
+                "set both (certificate chain and private key, PEM) or neither",
+            )
+        )
+    for key in ("tls_cert_file", "tls_key_file"):
+        value = getattr(web, key)
+        if value and not settings.path(value).is_file():
+            problems.append(
+                ConfigProblem(
+                    f"[web] {key}",
+                    f"{settings.path(value)} does not exist",
+                    "point it at a PEM file or remove the key to serve plain HTTP on loopback",
+                )
+            )
     return problems
 
 

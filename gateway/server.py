@@ -68,6 +68,7 @@ class Gateway:
         self.server: asyncio.base_events.Server | None = None
         self._stop = asyncio.Event()
         self._worker_task: asyncio.Task | None = None
+        self.web = None  # the support pages and API ([web] enabled)
 
     async def start(self, *, host: str | None = None, port: int | None = None) -> None:
         """Open storage, bind SMTP (port 0 picks a free port) and start the worker."""
@@ -87,6 +88,11 @@ class Gateway:
         worker = DeliveryWorker(self.services, transport)
         self._worker_task = asyncio.create_task(worker.run(self._stop), name="delivery")
         log.info("listening", address=self.address, transport=self.settings.delivery.transport)
+        if self.settings.web.enabled:
+            from gateway.web.server import WebServer
+
+            self.web = WebServer(self.services)
+            await self.web.start()
 
     def _protocol(self, handler: RelayHandler) -> SMTP:
         """One aiosmtpd protocol per connection, with every limit set from config."""
@@ -115,6 +121,8 @@ class Gateway:
 
     async def stop(self) -> None:
         """Stop accepting, let the worker finish its round, close storage."""
+        if self.web is not None:
+            await self.web.stop()
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
@@ -140,6 +148,8 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         ready.set()
     host, port = gateway.address
     print(f"relay gateway: SMTP on {host}:{port}, relay domain {settings.relay.domain}", flush=True)
+    if gateway.web is not None:
+        print(f"relay gateway: support pages and API on {gateway.web.url}", flush=True)
     await done.wait()
     log.info("shutting down")
     await gateway.stop()

@@ -24,6 +24,7 @@ from sqlmodel import Session, or_, select
 
 from storage.db import session_scope
 from storage.models import Delivery, Finding, Message, Thread, utcnow
+from storage.search import index_message
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
     session.add(thread)
     session.add_all(_finding_rows(message.id, record.findings))
     session.add_all(_delivery_rows(message.id, outgoing, out_digests))
+    index_message(session, message.id, record.raw, record.subject)  # searchable when stored
     return message.id
 
 

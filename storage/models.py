@@ -29,6 +29,8 @@ class Thread(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
     chain_head: str = Field(default="", max_length=64)  # hash of the last archived record
+    # policy stub (web branch; the policy helper's version replaces it): inquiry|contract|closed
+    stage: str = Field(default="inquiry", max_length=16)
 
 
 class Participant(SQLModel, table=True):
@@ -122,3 +124,27 @@ class AuditEvent(SQLModel, table=True):
     target_type: str = Field(max_length=32)
     target_id: str = Field(max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ThreadExemption(SQLModel, table=True):
+    """A per-thread policy exemption (policy stub in the web branch; replaced by policy's)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: str = Field(foreign_key="thread.id", index=True, max_length=32)
+    scope: str = Field(max_length=32)  # contact | payment | all
+    reason: str = Field(default="", max_length=2000)
+    actor: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    """A support login: the cookie holds a random token, the table only its sha256.
+
+    Server-side so that logging out, a changed role or a removed account take effect at once.
+    """
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    username: str = Field(max_length=64, index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)

@@ -125,3 +125,101 @@ def find_by_relay_local(engine: Engine, local: str) -> tuple[Thread, list[Partic
             select(Participant).where(Participant.thread_id == owner.thread_id)
         ).all()
         return thread, list(people)
+
+
+# ------------------------------------------------------------ policy stub (web branch)
+# Stage and per-thread exemptions: minimal versions of the `policy` helper's contract, so the
+# web UI and the API can be built and tested; the policy helper's implementations replace these.
+
+STAGES = ("inquiry", "contract", "closed")
+EXEMPTION_SCOPES = ("contact", "payment", "all")
+
+
+class ExemptionNotFound(LookupError):
+    """No exemption with this id in this thread."""
+
+
+def set_stage(engine: Engine, thread_id: str, stage: str, *, actor: str) -> Thread:
+    """Move a thread to a stage; "closed" also closes it (its relay addresses refuse mail)."""
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {', '.join(STAGES)}")
+    with session_scope(engine) as session:
+        thread = session.get(Thread, thread_id)
+        if thread is None:
+            raise ThreadNotFound(thread_id)
+        before = thread.stage
+        thread.stage = stage
+        if stage == "closed" and thread.status != "closed":
+            thread.status = "closed"
+            thread.closed_at = utcnow()
+        session.add(thread)
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="thread.stage",
+                target_type="thread",
+                target_id=thread_id,
+                details={"from": before, "to": stage},
+            )
+        )
+        return thread
+
+
+def add_exemption(engine: Engine, thread_id: str, *, scope: str, actor: str, reason: str) -> int:
+    """Exempt a thread from the policy for one category (or "all"); returns the exemption id."""
+    from storage.models import ThreadExemption
+
+    if scope not in EXEMPTION_SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(EXEMPTION_SCOPES)}")
+    with session_scope(engine) as session:
+        if session.get(Thread, thread_id) is None:
+            raise ThreadNotFound(thread_id)
+        row = ThreadExemption(thread_id=thread_id, scope=scope, actor=actor, reason=reason)
+        session.add(row)
+        session.flush()
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="exemption.add",
+                target_type="thread",
+                target_id=thread_id,
+                details={"exemption_id": row.id, "scope": scope, "reason": reason},
+            )
+        )
+        return row.id
+
+
+def remove_exemption(engine: Engine, thread_id: str, exemption_id: int, *, actor: str) -> None:
+    """Remove one exemption of a thread (ThreadNotFound / ExemptionNotFound otherwise)."""
+    from storage.models import ThreadExemption
+
+    with session_scope(engine) as session:
+        if session.get(Thread, thread_id) is None:
+            raise ThreadNotFound(thread_id)
+        row = session.get(ThreadExemption, exemption_id)
+        if row is None or row.thread_id != thread_id:
+            raise ExemptionNotFound(exemption_id)
+        session.delete(row)
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="exemption.remove",
+                target_type="thread",
+                target_id=thread_id,
+                details={"exemption_id": exemption_id, "scope": row.scope},
+            )
+        )
+
+
+def list_exemptions(engine: Engine, thread_id: str) -> list:
+    """A thread's exemptions, oldest first."""
+    from storage.models import ThreadExemption
+
+    with session_scope(engine) as session:
+        return list(
+            session.exec(
+                select(ThreadExemption)
+                .where(ThreadExemption.thread_id == thread_id)
+                .order_by(ThreadExemption.id)
+            ).all()
+        )
