@@ -109,6 +109,7 @@ class RelaySettings(_Section):
     idle_timeout: Seconds = 300
     bounce_local_part: str = "bounces"
     noreply_local_part: str = "noreply"
+    workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("domain")
     @classmethod

@@ -56,8 +56,14 @@ class Gateway:
         self._stop = asyncio.Event()
         self._worker_task: asyncio.Task | None = None
 
-    async def start(self, *, host: str | None = None, port: int | None = None) -> None:
-        """Open storage, bind SMTP (port 0 picks a free port) and start the worker."""
+    async def start(
+        self, *, host: str | None = None, port: int | None = None, reuse_port: bool = False
+    ) -> None:
+        """Open storage, bind SMTP (port 0 picks a free port) and start the worker.
+
+        `reuse_port` (SO_REUSEPORT) lets several worker processes listen on one port
+        (gateway.workers).
+        """
         db = await asyncio.to_thread(open_database, self.settings)
         self.services = Services.build(self.settings, db)
         self.services.outbox_wakeup.set()  # deliver whatever a previous run left due
@@ -68,6 +74,7 @@ class Gateway:
             lambda: self._protocol(handler),
             host or relay.listen_host,
             relay.listen_port if port is None else port,
+            reuse_port=reuse_port or None,
         )
         transport = self.transport or make_transport(self.settings)
         worker = DeliveryWorker(self.services, transport)
@@ -113,7 +120,16 @@ class Gateway:
 
 
 async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+    """Run until SIGTERM or SIGINT, then shut down gracefully.
+
+    With `[relay] workers` > 1 this process becomes the supervisor of that many gateway
+    processes (gateway.workers); with 1 it is the gateway itself.
+    """
+    if settings.relay.workers > 1:
+        from gateway.workers import serve_workers
+
+        await serve_workers(settings, ready=ready)
+        return
     gateway = Gateway(settings)
     await gateway.start()
     done = asyncio.Event()
