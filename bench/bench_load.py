@@ -3,7 +3,7 @@
 Run:  .venv/bin/python bench/bench_load.py            (or `make bench`)
       [--messages 2000] [--messages-large 500] [--sessions 20] [--sizes 5120,102400]
       [--databases sqlite,postgresql] [--baselines proxy,postfix] [--workers N]
-      [--threads K] [--quick] [--big [MB]] [--profile]
+      [--threads K] [--quick] [--big MB] [--only-big] [--profile] [--source DIR]
 
 For every message size it measures, one after the other on 127.0.0.1:
   proxy     a bare aiosmtpd -> aiosmtplib forwarding proxy (replies with the sink's answer);
@@ -20,8 +20,9 @@ whole process tree (100 % = one core) and its peak RSS (sum of VmHWM over its pr
 the gateway's ratio to the proxy and to Postfix, and the targets of the scale issue (>= 60 % of
 the proxy, >= Postfix, p99 < 50 ms at 20 sessions for 5 KB).
 
---big [MB] relays one message of MB megabytes (default 25) through the gateway (and the proxy
-for comparison) and reports the peak RSS against the target "peak RSS < 4x the message size".
+At the end it relays one message of 25 MB (--big MB; 0 skips it, --only-big runs only that)
+through the proxy and the gateway and reports the peak RSS of the process that handled it
+against the target "peak RSS < 4x the message size".
 
 Results: bench/results/load-<time>.json (plus the gateway's and Postfix's logs).
 """
@@ -240,9 +241,13 @@ class GatewayProcess:
         generate_key(key)
         config = self.folder / "gateway.toml"
         config.write_text(gateway_toml(self.db_url, key, self.sink_port, self.options))
+        env = dict(os.environ)
+        if self.options.get("source"):  # another checkout's code, same virtualenv
+            env["PYTHONPATH"] = str(Path(self.options["source"]).resolve())
         self.proc = subprocess.Popen(
-            [str(GATEWAY), "serve", "--config", str(config)],
+            [sys.executable, "-m", "gateway", "serve", "--config", str(config)],
             cwd=self.folder,
+            env=env,
             stdout=subprocess.PIPE,
             stderr=open(self.log_file, "w"),  # noqa: SIM115
             text=True,
@@ -371,6 +376,7 @@ def measure(name, port, rcpts, size, n, args, sink: SinkView, root: int, rng) ->
         "dkim_signed": sink.signed.value - signed_before,
         "cpu": {
             "server": cpu_total / dwindow if delivered else 0.0,
+            "server_ms_per_message": 1000 * cpu_total / delivered if delivered else 0.0,
             "server_accepting": cpu_accepted / window if window > 0 else 0.0,
             "sink": cpu_sink / dwindow if delivered else 0.0,
             "client": run["client_cpu_s"] / window if window > 0 else 0.0,
@@ -493,7 +499,12 @@ class Bench:
         db_url, drop = make_database(database, self.folder / secrets.token_hex(3), self.args.pg_url)
         name = f"gateway-{database}"
         log_file = Path(f"{self.base}.{name}.log")
-        options = {"workers": self.args.workers, "max_size": max_size, "set": self.args.set}
+        options = {
+            "workers": self.args.workers,
+            "max_size": max_size,
+            "set": self.args.set,
+            "source": self.args.source,
+        }
         gw = GatewayProcess(
             self.folder / f"gw-{secrets.token_hex(3)}", db_url, self.sink_port, log_file, options
         )
@@ -589,7 +600,7 @@ def print_size(console: Console, size: int, args, systems: dict) -> None:
         f"({args.threads} conversations), gateway workers: {args.workers or 'default'}"
     )
     columns = ["system", "accepted/s", "p50 ms", "p95 ms", "p99 ms", "delivered/s"]
-    columns += ["CPU", "peak PSS", "failed"]
+    columns += ["CPU", "CPU ms/msg", "peak PSS", "failed"]
     for column in columns:
         table.add_column(column, justify="left" if column == "system" else "right")
     for name, row in systems.items():
@@ -602,6 +613,7 @@ def print_size(console: Console, size: int, args, systems: dict) -> None:
             f"{lat['p99']:.1f}",
             f"{row['delivered_per_s']:,.1f}" + ("" if row["delivered_complete"] else " (!)"),
             f"{row['cpu']['server'] * 100:.0f} %",
+            f"{row['cpu']['server_ms_per_message']:.1f}",
             mb(row["memory"]["peak_pss_sum"]),
             str(sum(row["failures"].values())),
         )
@@ -613,6 +625,7 @@ def print_size(console: Console, size: int, args, systems: dict) -> None:
             "",
             f"{r['p99']:.1f}x",
             f"{r['delivered']:.2f}",
+            "",
             "",
             "",
             "",
@@ -686,7 +699,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--sizes", default="5120,102400", help="comma-separated message sizes, bytes")
     p.add_argument("--databases", default="sqlite,postgresql", help="sqlite,postgresql")
     p.add_argument("--baselines", default="proxy,postfix", help="proxy,postfix (or none)")
-    p.add_argument("--workers", type=int, default=0, help="[relay] workers (0: the default)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="[relay] workers (default: the number of cores; 0 leaves the key out)",
+    )
     p.add_argument("--threads", type=int, default=20, help="conversations the load spreads over")
     p.add_argument(
         "--set",
@@ -701,16 +719,24 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--big",
         type=float,
-        nargs="?",
-        const=25.0,
-        default=None,
+        default=25.0,
         metavar="MB",
-        help="only relay one MB-megabyte message (default 25) and report peak RSS",
+        help="after the load runs, relay one message of MB megabytes and report peak RSS "
+        "(default 25; 0 skips it)",
     )
+    p.add_argument("--only-big", action="store_true", help="only the big-message run")
     p.add_argument("--profile", action="store_true", help="py-spy the gateway (speedscope)")
+    p.add_argument(
+        "--source",
+        metavar="DIR",
+        help="run the gateway from another checkout (e.g. `git worktree add /tmp/old <commit>`)"
+        " with this virtualenv, for before/after figures",
+    )
     p.add_argument("--pg-url", default=PG_DEFAULT)
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
+    if args.workers is None:  # the documented setting for a machine: one worker per core
+        args.workers = 0 if args.source else (os.cpu_count() or 1)
     if args.quick:
         args.messages, args.messages_large = 400, 100
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -767,37 +793,36 @@ def main() -> None:
     bench = Bench(args, console, base)
     try:
         bench.start_sink()
-        if args.big is not None:
+        for size in [] if args.only_big else args.sizes:
+            n = args.messages if size <= 20 * 1024 else args.messages_large
+            systems: dict = {}
+
+            def run_for(name, size=size, n=n):
+                return lambda port, rcpts, pid: measure(
+                    name, port, rcpts, size, n, args, bench.sink, pid, bench.rng
+                )
+
+            if "proxy" in args.baselines:
+                console.print(f"[bold]{size // 1024} KB[/]: bare proxy ...")
+                systems["proxy"] = bench.proxy(run_for("proxy"))
+            if "postfix" in args.baselines:
+                console.print(f"[bold]{size // 1024} KB[/]: Postfix ...")
+                try:
+                    systems["postfix"] = bench.postfix(run_for("postfix"))
+                except PostfixError as exc:
+                    console.print(f"[red]Postfix baseline skipped: {exc}[/]")
+            for database in args.databases:
+                console.print(f"[bold]{size // 1024} KB[/]: gateway on {database} ...")
+                name = f"gateway-{database}"
+                systems[name] = bench.gateway(database, run_for(name))
+            result["sizes"][str(size)] = {
+                "systems": systems,
+                "ratios": ratios(systems),
+                "targets": targets(size, args.sessions, systems),
+            }
+            print_size(console, size, args, systems)
+        if args.big > 0:
             result["big"] = run_big(bench, args, console)
-        else:
-            for size in args.sizes:
-                n = args.messages if size <= 20 * 1024 else args.messages_large
-                systems: dict = {}
-
-                def run_for(name, size=size, n=n):
-                    return lambda port, rcpts, pid: measure(
-                        name, port, rcpts, size, n, args, bench.sink, pid, bench.rng
-                    )
-
-                if "proxy" in args.baselines:
-                    console.print(f"[bold]{size // 1024} KB[/]: bare proxy ...")
-                    systems["proxy"] = bench.proxy(run_for("proxy"))
-                if "postfix" in args.baselines:
-                    console.print(f"[bold]{size // 1024} KB[/]: Postfix ...")
-                    try:
-                        systems["postfix"] = bench.postfix(run_for("postfix"))
-                    except PostfixError as exc:
-                        console.print(f"[red]Postfix baseline skipped: {exc}[/]")
-                for database in args.databases:
-                    console.print(f"[bold]{size // 1024} KB[/]: gateway on {database} ...")
-                    name = f"gateway-{database}"
-                    systems[name] = bench.gateway(database, run_for(name))
-                result["sizes"][str(size)] = {
-                    "systems": systems,
-                    "ratios": ratios(systems),
-                    "targets": targets(size, args.sessions, systems),
-                }
-                print_size(console, size, args, systems)
     finally:
         bench.close()
         result["seconds"] = time.monotonic() - started
