@@ -10,7 +10,7 @@ import dkim
 import pytest
 
 from gateway.signing import DkimSigner, SignatureFault, generate_key
-from gateway.stages.sign import SelfVerify
+from gateway.stages.sign import SAMPLE_MAX_BYTES, SelfVerify
 
 MESSAGE = (
     b"From: Ann <ann@relay.example.com>\r\n"
@@ -67,3 +67,12 @@ def test_one_failed_check_turns_verification_on_for_every_message(signer):
     assert dkim.verify(tampered, dnsfunc=lambda *_a, **_k: signer.dns_txt.encode()) is False
     assert sample.check(signer, tampered) is False
     assert all(sample.due() for _ in range(50))
+
+
+def test_large_copies_are_verified_only_after_a_failure(signer):
+    """dkimpy's verify of a 25 MB copy costs seconds; OpenSSL's check still runs on it."""
+    sample = SelfVerify(first=100, every=1)
+    assert sample.due(SAMPLE_MAX_BYTES + 1) is False
+    assert sample.due(1000) is True
+    assert sample.check(signer, signer.sign(MESSAGE).replace(b"looks good", b"looks bad!")) is False
+    assert sample.due(SAMPLE_MAX_BYTES + 1) is True

@@ -27,6 +27,10 @@ log = structlog.get_logger("gateway.sign")
 
 FIRST_VERIFIED = 100  # after a start, every one of the first signatures is fully verified
 SAMPLE_EVERY = 20  # then one in SAMPLE_EVERY
+# Copies larger than this are verified by dkimpy only after a failure: its pure-Python re-parse
+# and re-canonicalisation cost seconds and several times the message in memory for 25 MB, and
+# what it checks beyond OpenSSL's check (our header building) does not depend on body size.
+SAMPLE_MAX_BYTES = 1024 * 1024
 
 
 class SelfVerify:
@@ -38,11 +42,15 @@ class SelfVerify:
         self.failed = False
         self._lock = threading.Lock()
 
-    def due(self) -> bool:
-        """Should the signature being made now be verified with dkimpy?"""
+    def due(self, size: int = 0) -> bool:
+        """Should the signature being made now (of a `size`-byte copy) be verified with dkimpy?"""
         with self._lock:
+            if self.failed:
+                return True
+            if size > SAMPLE_MAX_BYTES:
+                return False
             self.count += 1
-            return self.failed or self.count <= self.first or self.count % self.every == 0
+            return self.count <= self.first or self.count % self.every == 0
 
     def check(self, signer: DkimSigner, signed: bytes) -> bool:
         """Verify one signature; a failure switches verification on for every message."""
@@ -85,7 +93,7 @@ class Sign:
         except ValueError as exc:  # unparseable, or SignatureFault: never send it unsigned
             log.error("dkim signing failed; copy held", error=str(exc))
             return dataclasses.replace(copy, data=data, message=None, status="held")
-        if self.self_verify.due() and not self.self_verify.check(signer, signed):
+        if self.self_verify.due(len(signed)) and not self.self_verify.check(signer, signed):
             log.error("dkim self-check failed; copy held", recipient_id=copy.recipient.id)
             return dataclasses.replace(copy, data=signed, message=None, status="held")
         return dataclasses.replace(copy, data=signed, message=None)
