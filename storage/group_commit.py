@@ -33,12 +33,12 @@ def store_batch(engine: Engine, items: Sequence[Item]) -> list[int | Exception]:
     with session_scope(engine) as session:
         for i in order:
             record, outgoing = items[i]
-            savepoint = session.begin_nested()
             try:
-                results[i] = add_message(session, record, outgoing)
-            except Exception as exc:  # this message only: undo it, keep the others
-                savepoint.rollback()
+                with session.begin_nested():  # SAVEPOINT; rolled back to on any error
+                    message_id = add_message(session, record, outgoing)
+                    session.flush()  # every row of this message is written inside it
+            except Exception as exc:  # this message only: undone, the others stay
                 results[i] = exc
             else:
-                savepoint.commit()
+                results[i] = message_id
     return results

@@ -92,6 +92,36 @@ def test_a_failing_message_fails_alone(engine):
     assert_chain_intact(engine, good)
 
 
+def test_a_refused_outbox_row_fails_only_its_message(engine):
+    """A database trigger refuses one message's delivery row: that message alone is rolled back."""
+    thread_id = new_thread(engine, "th_mixed")
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON delivery WHEN NEW.outgoing = X'6f75742032' "
+                "BEGIN SELECT RAISE(ABORT, 'no'); END"
+            )
+        else:
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.outgoing = 'out 2'::bytea THEN RAISE EXCEPTION 'no'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON delivery FOR EACH ROW "
+                "EXECUTE FUNCTION refuse()"
+            )
+    items = [item(thread_id, n) for n in (1, 2, 3)]
+    results = store_batch(engine, items)
+    assert isinstance(results[0], int)
+    assert isinstance(results[1], Exception)
+    assert isinstance(results[2], int)
+    stored = archive.messages_of(engine, thread_id)
+    assert [m.raw for m in stored] == [items[0][0].raw, items[2][0].raw]
+    assert [len(archive.deliveries_of(engine, m.id)) for m in stored] == [1, 1]
+    assert_chain_intact(engine, thread_id)
+
+
 async def test_concurrent_stores_share_transactions(engine):
     """40 callers at once: every one gets its own id, in far fewer transactions than 40."""
     thread_id = new_thread(engine, "th_busy")
