@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import io
 import multiprocessing as mp
 import os
 import queue as queue_module
@@ -76,6 +77,7 @@ def worker_main(settings: Settings, host: str, port: int, index: int, parent: in
     """Entry point of one worker process (spawned)."""
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which stops us
+    sys.stderr = _whole_line_stderr()
     from gateway import logs
 
     logs.configure(settings.logging.level, settings.logging.format)
@@ -85,6 +87,22 @@ def worker_main(settings: Settings, host: str, port: int, index: int, parent: in
     except Exception as exc:  # reported to the supervisor, which names it
         events.put(("failed", index, f"{type(exc).__name__}: {exc}"))
         raise SystemExit(1) from None
+
+
+def _whole_line_stderr() -> io.TextIOWrapper:
+    """stderr that hands each log line to the kernel in one write().
+
+    The workers share the supervisor's stderr. print() writes a line and its newline
+    separately, so two processes' JSON lines could be glued together; with a line-buffered
+    wrapper over a large buffer, every line (up to 1 MB) is one write and stays whole.
+    """
+    raw = io.FileIO(sys.stderr.fileno(), "w", closefd=False)
+    return io.TextIOWrapper(
+        io.BufferedWriter(raw, buffer_size=1 << 20),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+    )
 
 
 async def _worker(settings: Settings, host: str, port: int, index: int, events) -> None:
