@@ -37,9 +37,11 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup
-	$(BIN)/python bench/bench_throughput.py
-	$(BIN)/python bench/bench_signing.py
+## The load benchmark: gateway (SQLite, PostgreSQL) vs bare proxy vs Postfix, 5 KB and 100 KB,
+## then one 25 MB message; about 3-6 minutes. Options: make bench BENCH_ARGS="--quick".
+BENCH_ARGS ?=
+bench: setup pg-up
+	$(BIN)/python bench/bench_load.py $(BENCH_ARGS)
 
 ## PostgreSQL must answer on 127.0.0.1:5432 for the storage tests; start the local cluster if not.
 pg-up:

@@ -147,11 +147,20 @@ def make_message(index: int, to: str, size: int, rng: random.Random) -> bytes:
             + f"\r\n\r\n--{boundary}--\r\n"
         ).encode()
 
-    data = render()
-    while len(data) < size:
+    def grow() -> int:
         if len(paragraphs[-1]) >= rng.randint(2, 4):
             paragraphs.append([])
-        paragraphs[-1].append(rng.choice(SENTENCES))
+        sentence = rng.choice(SENTENCES)
+        paragraphs[-1].append(sentence)
+        return 2 * len(sentence) + 4  # it appears in the text and the html part
+
+    data = render()
+    estimate = len(data)
+    while estimate < size - 400:  # grow by estimate first: rendering per sentence is quadratic
+        estimate += grow()
+    data = render()
+    while len(data) < size:
+        grow()
         data = render()
     return data
 

@@ -124,6 +124,8 @@ class RelaySettings(_Section):
             raise ValueError(f"{value!r} is not an address, e.g. 'support@gigbridge.io'")
         return value.lower()
 
+    workers: int = Field(default=1, ge=1, le=64)
+
     @field_validator("domain")
     @classmethod
     def _check_domain(cls, value: str) -> str:

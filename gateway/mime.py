@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import io
 import re
 import string
@@ -22,8 +23,7 @@ from collections.abc import Iterable, Iterator
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.policy import EmailPolicy
-from email.policy import default as _default_policy
+from email.policy import EmailPolicy, linesep_splitter
 
 __all__ = [
     "body_parts",
@@ -60,9 +60,40 @@ _FALLBACK_CHARSET = "utf-8"
 # --------------------------------------------------------------------------- parsing, reading
 
 
+class _ReadPolicy(EmailPolicy):
+    """policy=default, except that a header value is parsed into its header object only once.
+
+    Why: the stock policy re-parses a header every time it is read, and the stages read the
+    same few (Content-Type above all, through get_content_type(), walk() and get_param())
+    dozens of times per message; under load that was about a sixth of the gateway's CPU (see
+    docs/performance.md). Header objects are immutable str subclasses, so handing out the same
+    object for the same (name, value) is safe. Only short values are cached (a hostile message
+    cannot fill memory), and the cache is bounded.
+    """
+
+    def header_fetch_parse(self, name: str, value: str):  # type: ignore[override]
+        if hasattr(value, "name"):
+            return value
+        if len(value) > _CACHED_HEADER_CHARS:
+            return self.header_factory(name, "".join(linesep_splitter.split(value)))
+        return _parsed_header(self.header_factory, name, value)
+
+
+_CACHED_HEADER_CHARS = 2000
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_header(factory, name: str, value: str):
+    """The header object for one raw value (what EmailPolicy.header_fetch_parse builds)."""
+    return factory(name, "".join(linesep_splitter.split(value)))
+
+
+_READ_POLICY = _ReadPolicy()
+
+
 def parse(raw: bytes) -> EmailMessage:
     """Parse bytes as received; the feed parser records defects instead of raising on bad input."""
-    msg = BytesParser(policy=_default_policy).parsebytes(raw)
+    msg = BytesParser(policy=_READ_POLICY).parsebytes(raw)
     _drop_delimiter_line_ends(msg, nested=False)  # type: ignore[arg-type]
     return msg  # type: ignore[return-value]
 

@@ -70,8 +70,20 @@ class Gateway:
         self._worker_task: asyncio.Task | None = None
         self.web = None  # the support pages and API ([web] enabled)
 
-    async def start(self, *, host: str | None = None, port: int | None = None) -> None:
-        """Open storage, bind SMTP (port 0 picks a free port) and start the worker."""
+    async def start(
+        self,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        reuse_port: bool = False,
+        http: bool = True,
+    ) -> None:
+        """Open storage, bind SMTP (port 0 picks a free port) and start the worker.
+
+        `reuse_port` (SO_REUSEPORT) lets several worker processes listen on one port
+        (gateway.workers). `http` False leaves the web UI to another process (with several
+        workers, only the first serves it: an HTTP port cannot be shared like the SMTP one).
+        """
         self.tls_context = intake_tls.server_context(self.settings)  # before any side effect
         db = await asyncio.to_thread(open_database, self.settings)
         self.services = Services.build(self.settings, db, resolver=self.resolver)
@@ -83,12 +95,13 @@ class Gateway:
             lambda: self._protocol(handler),
             host or relay.listen_host,
             relay.listen_port if port is None else port,
+            reuse_port=reuse_port or None,
         )
         transport = self.transport or make_transport(self.settings)
         worker = DeliveryWorker(self.services, transport)
         self._worker_task = asyncio.create_task(worker.run(self._stop), name="delivery")
         log.info("listening", address=self.address, transport=self.settings.delivery.transport)
-        if self.settings.web.enabled:
+        if http and self.settings.web.enabled:
             from gateway.web.server import WebServer
 
             self.web = WebServer(self.services)
@@ -137,7 +150,16 @@ class Gateway:
 
 
 async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+    """Run until SIGTERM or SIGINT, then shut down gracefully.
+
+    With `[relay] workers` > 1 this process becomes the supervisor of that many gateway
+    processes (gateway.workers); with 1 it is the gateway itself.
+    """
+    if settings.relay.workers > 1:
+        from gateway.workers import serve_workers
+
+        await serve_workers(settings, ready=ready)
+        return
     gateway = Gateway(settings)
     await gateway.start()
     done = asyncio.Event()

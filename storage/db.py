@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import random
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -55,9 +58,33 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn: Any) -> None:
         # Take the write lock at BEGIN: no deadlock-prone read-then-upgrade between processes.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(conn.connection.driver_connection)
 
     return engine
+
+
+def begin_immediate(raw: sqlite3.Connection, timeout: float = 30.0) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock in short sleeps (at most 2 ms).
+
+    Why not SQLite's own busy handler: it sleeps 1, 2, 5, 10, 15, 20, 25 ... 100 ms between
+    tries, while the lock is held for 1-3 ms at a time. With several gateway processes on one
+    file ([relay] workers) a waiting writer overslept by tens of milliseconds again and again,
+    which showed as idle CPU and second-long p99 latencies in the load benchmark.
+    """
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        delay, deadline = 0.0002, time.monotonic() + timeout
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay * random.uniform(0.5, 1.5))
+            delay = min(delay * 2, 0.002)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
 
 
 def is_sqlite(engine: Engine) -> bool:

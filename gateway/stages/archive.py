@@ -1,6 +1,8 @@
 """Stage: archive the message, its decision and every outgoing copy, and enqueue the deliveries.
 
-One transaction (storage.archive.store_message); only after it commits may the SMTP edge say 250.
+One transaction per message as far as the record goes (storage.archive.add_message); several
+messages that arrive together share that transaction and its fsync (gateway.committer, group
+commit). Only after the transaction holding this message commits may the SMTP edge say 250.
 """
 
 from __future__ import annotations
@@ -8,10 +10,11 @@ from __future__ import annotations
 import structlog
 
 from gateway.addresses import random_token
+from gateway.committer import GroupCommitter
 from gateway.context import MessageContext
 from gateway.errors import Reject, TryLater
 from gateway.services import Services
-from storage.archive import MessageRecord, OutgoingRecord, store_message
+from storage.archive import MessageRecord, OutgoingRecord
 
 log = structlog.get_logger("gateway.archive")
 
@@ -25,12 +28,12 @@ class Archive:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.committer = GroupCommitter(services.db)
 
     async def __call__(self, ctx: MessageContext) -> MessageContext:
         record, outgoing = self.records(ctx)
-        db = self.services.db
         try:
-            message_id = await db.run(store_message, db.engine, record, outgoing)
+            message_id = await self.committer.store(record, outgoing)
         except Exception as exc:
             log.exception("archive commit failed", error=type(exc).__name__)
             raise TryLater(
