@@ -479,5 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+from gateway.commands.queue import queue_group  # noqa: E402 (registered after cli is defined)
+
+cli.add_command(queue_group)
+
 if __name__ == "__main__":
     sys.exit(main())

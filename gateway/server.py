@@ -14,6 +14,8 @@ from aiosmtpd.smtp import SMTP
 
 from gateway.config import Settings
 from gateway.delivery import DeliveryWorker
+from gateway.drain import Sessions
+from gateway.ops_http import OpsServer, Probe
 from gateway.services import Services
 from gateway.smtp import RelayHandler, RelaySMTP
 from gateway.transports import MaildirTransport, SmtpTransport, Transport
@@ -36,6 +38,7 @@ def open_database(settings: Settings) -> Database:
         settings.database_url,
         synchronous=settings.storage.sqlite_synchronous,
         pool_size=settings.storage.pool_size,
+        lock_timeout=settings.storage.lock_timeout,
     )
     if settings.storage.auto_migrate:
         migrate.upgrade(engine)
@@ -55,6 +58,8 @@ class Gateway:
         self.server: asyncio.base_events.Server | None = None
         self._stop = asyncio.Event()
         self._worker_task: asyncio.Task | None = None
+        self.sessions = Sessions()
+        self.ops: OpsServer | None = None
 
     async def start(self, *, host: str | None = None, port: int | None = None) -> None:
         """Open storage, bind SMTP (port 0 picks a free port) and start the worker."""
@@ -72,12 +77,18 @@ class Gateway:
         transport = self.transport or make_transport(self.settings)
         worker = DeliveryWorker(self.services, transport)
         self._worker_task = asyncio.create_task(worker.run(self._stop), name="delivery")
+        if self.settings.ops.address is not None:
+            probe = Probe(
+                self.services.db, lambda: self.server is not None and self.server.is_serving()
+            )
+            self.ops = OpsServer(probe, *self.settings.ops.address)
+            await self.ops.start()
         log.info("listening", address=self.address, transport=self.settings.delivery.transport)
 
     def _protocol(self, handler: RelayHandler) -> SMTP:
         """One aiosmtpd protocol per connection, with every limit set from config."""
         relay = self.settings.relay
-        return RelaySMTP(
+        protocol = RelaySMTP(
             handler,
             limit=relay.max_message_size,
             hostname=relay.helo_name,
@@ -89,6 +100,7 @@ class Gateway:
             # (Postfix's connection cache). Recipients per message are limited in handle_RCPT.
             command_call_limit=None,
         )
+        return self.sessions.track(protocol)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -98,13 +110,19 @@ class Gateway:
         return sock[0], sock[1]
 
     async def stop(self) -> None:
-        """Stop accepting, let the worker finish its round, close storage."""
+        """Stop accepting, let SMTP transactions in flight finish (bounded by
+        `[ops] shutdown_grace`), let the worker finish its current attempts, close storage."""
         if self.server is not None:
             self.server.close()
+            finished, cut = await self.sessions.drain(self.settings.ops.shutdown_grace)
+            if finished or cut:
+                log.info("smtp sessions drained", finished=finished, cut_off=cut)
             await self.server.wait_closed()
         self._stop.set()
         if self._worker_task is not None:
             await self._worker_task
+        if self.ops is not None:
+            await self.ops.stop()
         if self.transport is not None:
             await self.transport.close()
         if self.services is not None:

@@ -13,7 +13,7 @@ import time
 import structlog
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from gateway import bounces, directory
+from gateway import bounces, directory, metrics
 from gateway.addresses import random_token
 from gateway.context import Envelope as RelayEnvelope
 from gateway.context import MessageContext
@@ -21,6 +21,7 @@ from gateway.errors import SmtpReply
 from gateway.pipeline import Stage, default_stages, run
 from gateway.services import Services
 from gateway.stages.resolve import closed_reply
+from storage import failures
 from storage.models import utcnow
 
 log = structlog.get_logger("gateway.smtp")
@@ -64,9 +65,9 @@ class RelayHandler:
             return "452 4.5.3 Too many recipients; send the rest in another message"
         try:
             target = await directory.lookup(self.services.db, self.services.relay, address)
-        except Exception:
+        except Exception as exc:
             log.exception("recipient lookup failed", peer=_peer(session))
-            return TEMPFAIL
+            return failures.smtp_reply(exc)
         reply = self._check_target(envelope, address, target)
         if reply.startswith("250"):
             envelope.rcpt_tos.append(address)
@@ -92,6 +93,7 @@ class RelayHandler:
             return "452 4.5.3 One conversation per message; send to the others separately"
         return "250 2.1.5 OK"
 
+    @metrics.smtp_data_timed
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """Run the pipeline on the received bytes; 250 only after the archive commit."""
         queue_id = random_token(8)

@@ -102,7 +102,9 @@ class Delivery(SQLModel, table=True):
     outgoing: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     outgoing_sha256: str = Field(max_length=64)
     relayed_message_id: str = Field(default="", max_length=998)
-    status: str = Field(default="queued", max_length=16)  # queued|held|delivered|failed|bounced
+    status: str = Field(
+        default="queued", max_length=16
+    )  # queued|held|delivered|failed|bounced|poisoned|purged
     attempts: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     next_attempt_at: datetime = Field(default_factory=utcnow)
@@ -110,6 +112,9 @@ class Delivery(SQLModel, table=True):
     lease_until: datetime | None = None
     last_response: str = Field(default="", max_length=2000)
     finished_at: datetime | None = None
+    # Attempts that ended in a crash (the transport raised, or the process died holding the
+    # lease) rather than in an answer; at [delivery] poison_after the job is set aside.
+    crashes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AuditEvent(SQLModel, table=True):
