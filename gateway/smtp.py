@@ -108,13 +108,13 @@ class RelayHandler:
         except SmtpReply as reply:
             log.info("refused", reply=reply.reply, reason=reply.log_reason)
             return reply.reply
-        except Exception:
+        except Exception as exc:
             # Explicit context (not only contextvars) so the line is complete in any log setup.
             log.exception(
                 "unexpected error while processing a message",
                 **structlog.contextvars.get_contextvars(),
             )
-            return TEMPFAIL
+            return TEMPFAIL if failures.kind(exc) == "other" else failures.smtp_reply(exc)
         finally:
             structlog.contextvars.unbind_contextvars("peer", "queue_id", "stage")
 
