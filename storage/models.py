@@ -102,9 +102,7 @@ class Delivery(SQLModel, table=True):
     outgoing: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     outgoing_sha256: str = Field(max_length=64)
     relayed_message_id: str = Field(default="", max_length=998)
-    status: str = Field(
-        default="queued", max_length=16
-    )  # queued|held|delivered|failed|bounced|poisoned|purged
+    status: str = Field(default="queued", max_length=16)  # queued|held|delivered|failed|bounced
     attempts: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     next_attempt_at: datetime = Field(default_factory=utcnow)
@@ -113,7 +111,8 @@ class Delivery(SQLModel, table=True):
     last_response: str = Field(default="", max_length=2000)
     finished_at: datetime | None = None
     # Attempts that ended in a crash (the transport raised, or the process died holding the
-    # lease) rather than in an answer; at [delivery] poison_after the job is set aside.
+    # lease) rather than in an answer; at [delivery] poison_after the job is set aside with
+    # status "poisoned". `gateway queue purge-failed` turns old failed/poisoned rows "purged".
     crashes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
