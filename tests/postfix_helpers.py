@@ -9,7 +9,8 @@ One Postfix plays both roles of a production setup:
                             gateway through the `relay-gateway` transport (transport_maps);
   reinject (port `reinject`) the gateway's smarthost: accepts only from loopback, refuses
                             relay-domain recipients (loop guard), and delivers the rest;
-the "internet" behind it is a virtual(8) maildir (`mail/sink/`) that every recipient lands in.
+the "internet" behind it is a virtual(8) maildir (`mail/sink/`) that every recipient lands in,
+except the domain `bounce.test`, which Postfix's error(8) transport refuses (a DSN goes back).
 
 `DkimDns` answers the one TXT query a verifier makes for the published key, from a local table,
 on a private loopback address; `opendkim_verify` runs OpenDKIM's verifier in its own mount
@@ -43,7 +44,7 @@ MASTER_CF = """\
   -o smtpd_client_restrictions=permit_mynetworks,reject
   -o smtpd_recipient_restrictions=$reinject_recipient_restrictions
   -o smtpd_tls_security_level=may
-  -o receive_override_options=no_header_body_checks,no_milters
+  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
 relay-gateway unix - - n - 20 smtp
   -o syslog_name=postfix/relay-gateway
   -o smtp_tls_security_level=none
@@ -95,7 +96,8 @@ smtputf8_enable = yes
 
 # The relay domain is handed to the gateway; nothing else is.
 relay_domains = {relay_domain}
-transport_maps = inline:{{{relay_domain}=relay-gateway:[127.0.0.1]:{gateway_port}}}
+transport_maps = inline:{{ {relay_domain}=relay-gateway:[127.0.0.1]:{gateway_port},
+    {{ bounce.test = error:5.1.1 mailbox unavailable }} }}
 relay_recipient_maps =
 
 # Loop guard on the reinjection port: mail the gateway sends never goes to the relay domain.

@@ -152,3 +152,65 @@ async def test_front_is_no_open_relay_and_reinjection_has_a_loop_guard(chain):
     )
     assert "554 5.7.1" in loop.stdout
     assert "must not come back from the gateway (loop)" in loop.stdout
+
+
+async def test_a_bounce_from_postfix_comes_back_through_the_transport_map(chain):
+    """The internet refuses a copy: Postfix's DSN goes to the VERP address, the transport map
+    routes it to the gateway, which marks exactly that delivery bounced and notifies the sender
+    (whose notice Postfix delivers in turn)."""
+    from gateway.addresses import RelayDomain, new_relay_local
+    from storage import archive
+    from storage.threads import NewParticipant, create_thread
+
+    running, postfix = chain
+    thread, people = create_thread(
+        running.engine,
+        thread_id="th_bouncetest01",
+        subject="Bounce",
+        participants=[
+            NewParticipant("client", "Ann Lee", "ann@example.org"),
+            NewParticipant("freelancer", "Cy Doe", "cy@bounce.test"),
+        ],
+        new_local=lambda p: new_relay_local(p.display_name),
+    )
+    cy = RelayDomain("relay.gigbridge.io").relay_address(people[1].relay_local)
+    sent = await asyncio.to_thread(
+        swaks,
+        postfix.front,
+        "--from",
+        "ann@example.org",
+        "--to",
+        cy,
+        "--header",
+        "Subject: will bounce",
+        "--body",
+        "Hello Cy",
+    )
+    assert sent.returncode == 0, sent.stdout[-1500:]
+
+    def bounced():
+        rows = [
+            d
+            for m in archive.messages_of(running.engine, thread.id)
+            for d in archive.deliveries_of(running.engine, m.id)
+            if d.recipient == "cy@bounce.test"
+        ]
+        return rows if rows and rows[0].status == "bounced" else None
+
+    deadline = time.monotonic() + 40
+    while not await asyncio.to_thread(bounced):
+        assert time.monotonic() < deadline, postfix.log()
+        await asyncio.sleep(0.2)
+    log = postfix.log()
+    assert "to=<cy@bounce.test>" in log
+    assert "status=bounced (mailbox unavailable)" in log
+    assert "relay-gateway" in log  # the DSN went to the gateway via the transport map
+    notices = [
+        p
+        for p in await _wait_maildir(postfix, 1)
+        if b"Delivered-To: ann@example.org" in p.read_bytes()
+    ]
+    assert notices, "the sender got no notice"
+    notice = email.message_from_bytes(notices[0].read_bytes(), policy=email.policy.default)
+    assert notice["Auto-Submitted"].startswith("auto-replied")
+    assert "cy@bounce.test" not in notices[0].read_text()  # no leak of the real address
