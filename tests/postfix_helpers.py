@@ -96,7 +96,7 @@ smtputf8_enable = yes
 
 # The relay domain is handed to the gateway; nothing else is.
 relay_domains = {relay_domain}
-transport_maps = inline:{{ {relay_domain}=relay-gateway:[127.0.0.1]:{gateway_port},
+transport_maps = inline:{{ {{ {relay_domain} = relay-gateway:{next_hops} }},
     {{ bounce.test = error:5.1.1 mailbox unavailable }} }}
 relay_recipient_maps =
 
@@ -133,13 +133,13 @@ class PostfixInstance:
     """A Postfix with its own config dir, queue and maildir, on loopback ephemeral ports."""
 
     def __init__(
-        self, folder: Path, gateway_port: int, relay_domain: str, size_limit: int = 1_000_000
+        self, folder: Path, gateway_ports: list[int], relay_domain: str, size_limit: int = 1_000_000
     ) -> None:
         self.dir = folder
         self.etc = folder / "etc"  # the config directory, kept apart from queue and data
         self.front = free_port()
         self.reinject = free_port()
-        self.gateway_port = gateway_port
+        self.gateway_ports = gateway_ports  # several: tried in order (Postfix 3.5+)
         self.relay_domain = relay_domain
         self.size_limit = size_limit
 
@@ -150,7 +150,7 @@ class PostfixInstance:
             MAIN_CF.format(
                 d=self.dir,
                 relay_domain=self.relay_domain,
-                gateway_port=self.gateway_port,
+                next_hops=", ".join(f"[127.0.0.1]:{port}" for port in self.gateway_ports),
                 size_limit=self.size_limit,
             )
         )

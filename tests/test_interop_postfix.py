@@ -33,7 +33,7 @@ async def chain(tmp_path, dkim_key, start_gateway):
     # Postfix's own user must reach its queue: pytest's tmp_path is private to root (0700)
     base = Path(tempfile.mkdtemp(prefix="relay-postfix-"))
     base.chmod(0o755)
-    postfix = PostfixInstance(base, 0, "relay.gigbridge.io", POSTFIX_LIMIT)
+    postfix = PostfixInstance(base, [], "relay.gigbridge.io", POSTFIX_LIMIT)
     settings = make_settings(
         f"sqlite:///{tmp_path / 'gateway.db'}",
         tmp_path,
@@ -46,7 +46,7 @@ async def chain(tmp_path, dkim_key, start_gateway):
         },
     )
     gateway = await start_gateway(settings)
-    postfix.gateway_port = gateway.port  # the transport map's next hop
+    postfix.gateway_ports = [gateway.port]  # the transport map's next hop
     await asyncio.to_thread(postfix.start)
     try:
         yield gateway, postfix
@@ -214,3 +214,34 @@ async def test_a_bounce_from_postfix_comes_back_through_the_transport_map(chain)
     notice = email.message_from_bytes(notices[0].read_bytes(), policy=email.policy.default)
     assert notice["Auto-Submitted"].startswith("auto-replied")
     assert "cy@bounce.test" not in notices[0].read_text()  # no leak of the real address
+
+
+async def test_two_gateways_behind_postfix_fail_over(tmp_path, dkim_key, start_gateway):
+    """Two instances listed as next hops; the first one is stopped: Postfix hands the message
+    to the second, which delivers it (docs/operations.md, several instances)."""
+    base = Path(tempfile.mkdtemp(prefix="relay-postfix-"))
+    base.chmod(0o755)
+    postfix = PostfixInstance(base, [], "relay.gigbridge.io", POSTFIX_LIMIT)
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    smarthost = {"port": postfix.reinject, "starttls": "required", "verify_tls": False}
+    first = await start_gateway(make_settings(url, tmp_path, dkim_key[0], delivery__smtp=smarthost))
+    second = await start_gateway(
+        make_settings(url, tmp_path, dkim_key[0], delivery__smtp=smarthost)
+    )
+    postfix.gateway_ports = [first.port, second.port]
+    await asyncio.to_thread(postfix.start)
+    try:
+        conv = new_conversation(second.engine)
+        await first.gateway.stop()  # down: connections to it are refused
+        sent = await asyncio.to_thread(
+            swaks, postfix.front, "--from", "ann@example.org", "--to", conv.bo, "--body", "hi"
+        )
+        assert sent.returncode == 0, sent.stdout[-1500:]
+        (path,) = await _wait_maildir(postfix, 1)
+        assert b"Delivered-To: bo@example.net" in path.read_bytes()
+        log = postfix.log()
+        assert f"connect to 127.0.0.1[127.0.0.1]:{first.port}: Connection refused" in log
+        assert f"relay=127.0.0.1[127.0.0.1]:{second.port}" in log
+    finally:
+        await asyncio.to_thread(postfix.stop)
+        shutil.rmtree(base, ignore_errors=True)
