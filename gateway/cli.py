@@ -96,7 +96,8 @@ def serve(settings: Settings) -> None:
     except SigningKeyError as exc:
         raise Failure(str(exc)) from None
     except OSError as exc:
-        raise Failure(f"cannot listen on {settings.relay.listen}: {exc.strerror}") from None
+        where = exc.filename or settings.relay.listen
+        raise Failure(f"cannot listen on {where}: {exc.strerror}") from None
 
 
 # ---------------------------------------------------------------- config

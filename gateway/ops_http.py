@@ -124,9 +124,12 @@ class OpsServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.host, self.port))
-        except OSError:
+        except OSError as exc:
             sock.close()
-            raise
+            # filename names the setting, so `gateway serve` reports the right address
+            raise OSError(
+                exc.errno, exc.strerror, f"{self.host}:{self.port} ([ops] listen)"
+            ) from None
         sock.listen(64)
         sock.setblocking(False)
         self._socket = sock

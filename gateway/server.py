@@ -66,6 +66,13 @@ class Gateway:
         db = await asyncio.to_thread(open_database, self.settings)
         self.services = Services.build(self.settings, db)
         self.services.outbox_wakeup.set()  # deliver whatever a previous run left due
+        # first, so a taken ops port stops the start before SMTP accepts anything
+        if self.settings.ops.address is not None:
+            probe = Probe(
+                self.services.db, lambda: self.server is not None and self.server.is_serving()
+            )
+            self.ops = OpsServer(probe, *self.settings.ops.address)
+            await self.ops.start()
         relay = self.settings.relay
         handler = RelayHandler(self.services)
         loop = asyncio.get_running_loop()
@@ -77,12 +84,6 @@ class Gateway:
         transport = self.transport or make_transport(self.settings)
         worker = DeliveryWorker(self.services, transport)
         self._worker_task = asyncio.create_task(worker.run(self._stop), name="delivery")
-        if self.settings.ops.address is not None:
-            probe = Probe(
-                self.services.db, lambda: self.server is not None and self.server.is_serving()
-            )
-            self.ops = OpsServer(probe, *self.settings.ops.address)
-            await self.ops.start()
         log.info("listening", address=self.address, transport=self.settings.delivery.transport)
 
     def _protocol(self, handler: RelayHandler) -> SMTP:

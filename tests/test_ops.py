@@ -134,6 +134,40 @@ async def test_ops_listener_port_in_use_fails_the_start(db_url, tmp_path, dkim_k
         await gateway.stop()
 
 
+def test_serve_names_the_ops_setting_when_its_port_is_taken(tmp_path, dkim_key):
+    """`gateway serve` exits 1 with one line naming [ops] listen, not the SMTP address."""
+    import socket
+    import subprocess
+    import sys
+
+    from tests.conftest import settings_toml
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = tmp_path / "gateway.toml"
+        config.write_text(
+            settings_toml(
+                f"sqlite:///{tmp_path / 'g.db'}",
+                tmp_path,
+                dkim_key[0],
+                ops={"listen": f"127.0.0.1:{port}"},
+            )
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "gateway", "serve", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"error: cannot listen on 127.0.0.1:{port} ([ops] listen): Address already in use" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
 async def test_sigterm_finishes_the_session_in_flight_then_exits(tmp_path, dkim_key):
     """SIGTERM while a client is in the middle of DATA: new connections are refused, an idle
     session gets 421 at once, the session in flight gets its 250, then the process exits 0.
