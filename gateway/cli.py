@@ -96,7 +96,7 @@ def serve(settings: Settings) -> None:
     except SigningKeyError as exc:
         raise Failure(str(exc)) from None
     except OSError as exc:
-        where = getattr(exc, "listen", settings.relay.listen)  # [web] listen or SMTP's
+        where = getattr(exc, "listen", None) or exc.filename or settings.relay.listen
         raise Failure(f"cannot listen on {where}: {exc.strerror}") from None
 
 
@@ -464,6 +464,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     return 0
 
+
+from gateway.commands.queue import queue_group  # noqa: E402 (registered after cli is defined)
+
+cli.add_command(queue_group)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -162,6 +162,7 @@ class StorageSettings(_Section):
     auto_migrate: bool = True
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     pool_size: int = Field(default=5, ge=1, le=100)
+    lock_timeout: Seconds = 30  # wait for another process's lock this long, then 451
 
     @field_validator("url")
     @classmethod
@@ -202,6 +203,7 @@ class DeliverySettings(_Section):
     lease: Seconds = 300
     concurrency: int = Field(default=10, ge=1, le=500)
     poll_interval: Seconds = 5
+    poison_after: int = Field(default=5, ge=1, le=1000)  # crashes before a job is set aside
     smtp: SmtpDeliverySettings = SmtpDeliverySettings()
     maildir: MaildirDeliverySettings = MaildirDeliverySettings()
 
@@ -335,7 +337,7 @@ Rate = Annotated[tuple[int, float], BeforeValidator(_rate)]
 
 
 class LimitsSettings(_Section):
-    """Anti-abuse limits of the SMTP intake (gateway/limits.py; docs/security-abuse.md)."""
+    """Anti-abuse limits of the SMTP intake (gateway/limits.py; docs/security.md)."""
 
     per_sender: Rate = (60, 3600.0)  # messages per envelope sender
     per_thread: Rate = (120, 3600.0)  # messages per conversation
@@ -467,6 +469,25 @@ class ApiSettings(_Section):
     tokens: tuple[ApiToken, ...] = ()
 
 
+class OpsSettings(_Section):
+    """The operations side: metrics/health HTTP listener and shutdown behaviour."""
+
+    listen: str = ""  # "host:port" for /metrics, /healthz, /readyz; empty: no HTTP listener
+    shutdown_grace: Seconds = 30  # how long SIGTERM waits for SMTP sessions in a transaction
+
+    @field_validator("listen")
+    @classmethod
+    def _check_listen(cls, value: str) -> str:
+        """Fail at load time, not at bind time, when the address is malformed."""
+        if value:
+            _parse_listen(value)
+        return value
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        return _parse_listen(self.listen) if self.listen else None
+
+
 class Settings(_Section):
     """The whole configuration; `base_dir` anchors relative paths (the config file's folder)."""
 
@@ -484,6 +505,7 @@ class Settings(_Section):
     loops: LoopSettings = LoopSettings()
     web: WebSettings = WebSettings()
     api: ApiSettings = ApiSettings()
+    ops: OpsSettings = OpsSettings()
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     source: str = Field(default="<memory>", exclude=True)
 

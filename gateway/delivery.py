@@ -6,6 +6,10 @@ on a timer, for retries and for jobs other instances left behind. Outcomes:
   - temporary failure (4xx, connection trouble) -> retried after the next delay of
     `[delivery] retry_schedule` (the last delay repeats) until `max_age`, then failed;
   - permanent failure (5xx) -> failed, and the sender gets a notice (through the outbox too).
+  - crash (the transport raised something that is not an SMTP answer: a bug, or a poison
+    message) -> retried like a deferral, and set aside as `poisoned` after
+    `[delivery] poison_after` crashes (storage.outbox counts a process that died holding the
+    lease as a crash too), so one bad message cannot occupy the worker forever.
 Delivery is at-least-once: a crash after the hand-off but before the outcome is recorded lets
 the job's lease expire and the job is sent again. It is never silently dropped.
 """
@@ -15,11 +19,12 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import time
 from datetime import timedelta
 
 import structlog
 
-from gateway import directory, notices
+from gateway import directory, metrics, notices
 from gateway.addresses import random_token
 from gateway.automatic import is_automatic_decision
 from gateway.errors import DeliveryError
@@ -78,6 +83,7 @@ class DeliveryWorker:
             self.owner,
             lease_seconds=self.settings.lease,
             limit=self.settings.concurrency,
+            poison_after=self.settings.poison_after,
         )
         await asyncio.gather(*(self.deliver(job) for job in jobs))
         return len(jobs)
@@ -85,24 +91,43 @@ class DeliveryWorker:
     async def deliver(self, job: Delivery) -> None:
         """Send one job and record what happened."""
         structlog.contextvars.bind_contextvars(delivery_id=job.id, message_id=job.message_id)
+        started = time.perf_counter()
+        outcome = "crashed"
         try:
             response = await self.transport.send(job.envelope_from, job.recipient, job.outgoing)
         except DeliveryError as error:
-            await self._failed(job, error)
-        except Exception as error:  # a bug or a poison message: retry, bounded by max_age
-            log.exception("transport crashed")
-            await self._failed(
-                job, DeliveryError(f"internal error: {type(error).__name__}", permanent=False)
-            )
+            outcome = await self._failed(job, error)
+        except Exception as error:  # a bug or a poison message: retried, then set aside
+            log.exception("transport crashed", crashes=job.crashes + 1)
+            outcome = await self._crashed(job, f"internal error: {type(error).__name__}: {error}")
         else:
-            await self.services.db.run(
+            done = await self.services.db.run(
                 outbox.mark_delivered, self.services.db.engine, job.id, self.owner, response
             )
-            log.info("delivered", attempts=job.attempts, response=response[:200])
+            outcome = "delivered" if done else "lease_lost"
+            log.info("delivered", attempts=job.attempts, response=response[:200], recorded=done)
         finally:
+            metrics.delivery_attempt(outcome, time.perf_counter() - started)
             structlog.contextvars.unbind_contextvars("delivery_id", "message_id")
 
-    async def _failed(self, job: Delivery, error: DeliveryError) -> None:
+    async def _crashed(self, job: Delivery, reason: str) -> str:
+        """Retry a crashed attempt later, or set the job aside once it crashed too often."""
+        db = self.services.db
+        status = await db.run(
+            outbox.mark_crashed,
+            db.engine,
+            job.id,
+            self.owner,
+            reason,
+            retry_at=utcnow() + timedelta(seconds=self._delay(job.attempts)),
+            poison_after=self.settings.poison_after,
+        )
+        if status == "poisoned":
+            log.error("poisoned: set aside for support", crashes=job.crashes + 1, reason=reason)
+            return "poisoned"
+        return "crashed" if status else "lease_lost"
+
+    async def _failed(self, job: Delivery, error: DeliveryError) -> str:
         """Retry a temporary failure, or fail the job (with a notice) when permanent or too old."""
         db = self.services.db
         retry_at = utcnow() + timedelta(seconds=self._delay(job.attempts))
@@ -115,7 +140,7 @@ class DeliveryWorker:
                 error=str(error)[:200],
                 retry_at=retry_at.isoformat(),
             )
-            return
+            return "deferred"
         notice = await self._notice_for(job, str(error))
         await db.run(outbox.mark_failed, db.engine, job.id, self.owner, str(error), notice=notice)
         log.warning(
@@ -123,6 +148,7 @@ class DeliveryWorker:
         )
         if notice:
             self.services.outbox_wakeup.set()
+        return "failed"
 
     def _delay(self, attempts: int) -> float:
         """The retry schedule's delay after `attempts` tries (the last delay repeats)."""

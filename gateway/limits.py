@@ -2,7 +2,7 @@
 
 Why in-process token buckets: the gateway sits behind (or is) the MX, and what a limit must stop
 is one sender, thread or client flooding a participant's inbox within minutes. A token bucket per
-key answers that in O(1) with no shared state. The price, written down in docs/security-abuse.md:
+key answers that in O(1) with no shared state. The price, written down in docs/security.md:
 each gateway process counts on its own, so N instances behind a load balancer allow up to N times
 the configured rate, and a restart forgets the counts. Both are acceptable for flood protection
 (the sending MTA retries a 451 and gets through once the bucket refills); a hard quota would need

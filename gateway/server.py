@@ -17,6 +17,8 @@ from gateway import intake_tls
 from gateway.auth.resolver import Resolver
 from gateway.config import Settings
 from gateway.delivery import DeliveryWorker
+from gateway.drain import Sessions
+from gateway.ops_http import OpsServer, Probe
 from gateway.services import Services
 from gateway.smtp import RelayHandler, RelaySMTP
 from gateway.transports import MaildirTransport, SmtpTransport, Transport
@@ -41,6 +43,7 @@ def open_database(settings: Settings) -> Database:
         settings.database_url,
         synchronous=settings.storage.sqlite_synchronous,
         pool_size=settings.storage.pool_size,
+        lock_timeout=settings.storage.lock_timeout,
     )
     if settings.storage.auto_migrate:
         migrate.upgrade(engine)
@@ -69,6 +72,8 @@ class Gateway:
         self._stop = asyncio.Event()
         self._worker_task: asyncio.Task | None = None
         self.web = None  # the support pages and API ([web] enabled)
+        self.sessions = Sessions()
+        self.ops: OpsServer | None = None
 
     async def start(
         self,
@@ -88,6 +93,13 @@ class Gateway:
         db = await asyncio.to_thread(open_database, self.settings)
         self.services = Services.build(self.settings, db, resolver=self.resolver)
         self.services.outbox_wakeup.set()  # deliver whatever a previous run left due
+        # first, so a taken ops port stops the start before SMTP accepts anything
+        if http and self.settings.ops.address is not None:
+            probe = Probe(
+                self.services.db, lambda: self.server is not None and self.server.is_serving()
+            )
+            self.ops = OpsServer(probe, *self.settings.ops.address)
+            await self.ops.start()
         relay = self.settings.relay
         handler = RelayHandler(self.services)
         loop = asyncio.get_running_loop()
@@ -110,7 +122,7 @@ class Gateway:
     def _protocol(self, handler: RelayHandler) -> SMTP:
         """One aiosmtpd protocol per connection, with every limit set from config."""
         relay = self.settings.relay
-        return RelaySMTP(
+        protocol = RelaySMTP(
             handler,
             limit=relay.max_message_size,
             hostname=relay.helo_name,
@@ -124,6 +136,7 @@ class Gateway:
             tls_context=self.tls_context,
             require_starttls=relay.require_tls,
         )
+        return self.sessions.track(protocol)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -133,15 +146,21 @@ class Gateway:
         return sock[0], sock[1]
 
     async def stop(self) -> None:
-        """Stop accepting, let the worker finish its round, close storage."""
+        """Stop accepting, let SMTP transactions in flight finish (bounded by
+        `[ops] shutdown_grace`), let the worker finish its current attempts, close storage."""
         if self.web is not None:
             await self.web.stop()
         if self.server is not None:
             self.server.close()
+            finished, cut = await self.sessions.drain(self.settings.ops.shutdown_grace)
+            if finished or cut:
+                log.info("smtp sessions drained", finished=finished, cut_off=cut)
             await self.server.wait_closed()
         self._stop.set()
         if self._worker_task is not None:
             await self._worker_task
+        if self.ops is not None:
+            await self.ops.stop()
         if self.transport is not None:
             await self.transport.close()
         if self.services is not None:

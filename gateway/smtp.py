@@ -16,7 +16,7 @@ import time
 import structlog
 from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session, syntax
 
-from gateway import automatic, bounces, directory, limits, loops, postmaster
+from gateway import automatic, bounces, directory, limits, loops, metrics, postmaster
 from gateway.addresses import random_token
 from gateway.context import Envelope as RelayEnvelope
 from gateway.context import MessageContext
@@ -25,6 +25,7 @@ from gateway.errors import Reject, SmtpReply
 from gateway.pipeline import Stage, default_stages, run
 from gateway.services import Services
 from gateway.stages.resolve import closed_reply
+from storage import failures
 from storage.models import utcnow
 
 log = structlog.get_logger("gateway.smtp")
@@ -39,7 +40,7 @@ TOO_COMPLEX = "554 5.6.0 The message structure is too complex to process"
 class RelaySMTP(SMTP):
     """aiosmtpd's protocol with enhanced status codes, deadlines, the denylist and our DATA reader.
 
-    The anti-abuse parts are kept in the "session guard" methods below (docs/security-abuse.md).
+    The anti-abuse parts are kept in the "session guard" methods below (docs/security.md).
     """
 
     def __init__(self, handler: RelayHandler, *, limit: int, **kwargs) -> None:
@@ -246,9 +247,9 @@ class RelayHandler:
             return RELAY_DENIED.format(address=address, domain=self.services.relay.domain)
         try:
             target = await directory.lookup(self.services.db, self.services.relay, address)
-        except Exception:
+        except Exception as exc:
             log.exception("recipient lookup failed", peer=_peer(session))
-            return TEMPFAIL
+            return failures.smtp_reply(exc)
         reply = self._check_target(envelope, address, target)
         if reply.startswith("250"):
             reply = self._rate_check_thread(envelope, target) or reply
@@ -298,6 +299,7 @@ class RelayHandler:
             return "452 4.5.3 One conversation per message; send to the others separately"
         return "250 2.1.5 OK"
 
+    @metrics.smtp_data_timed
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """Run the pipeline on the received bytes; 250 only after the archive commit."""
         queue_id = random_token(8)
@@ -341,13 +343,13 @@ class RelayHandler:
             # Only hostile structure gets the email package this deep; retrying cannot help.
             log.warning("message too complex to process", **structlog.contextvars.get_contextvars())
             return TOO_COMPLEX
-        except Exception:
+        except Exception as exc:
             # Explicit context (not only contextvars) so the line is complete in any log setup.
             log.exception(
                 "unexpected error while processing a message",
                 **structlog.contextvars.get_contextvars(),
             )
-            return TEMPFAIL
+            return TEMPFAIL if failures.kind(exc) == "other" else failures.smtp_reply(exc)
 
     def _check_content(self, envelope: Envelope) -> limits.HeaderBlock:
         """Header limits and loop checks on the raw bytes, before any parsing (5xx on failure)."""

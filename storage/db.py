@@ -28,21 +28,35 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def make_engine(url: str, *, synchronous: str = "FULL", pool_size: int = 5) -> Engine:
-    """An engine for SQLite (WAL, busy timeout, foreign keys) or PostgreSQL (psycopg)."""
+def make_engine(
+    url: str, *, synchronous: str = "FULL", pool_size: int = 5, lock_timeout: float = 30.0
+) -> Engine:
+    """An engine for SQLite (WAL, busy timeout, foreign keys) or PostgreSQL (psycopg).
+
+    `lock_timeout` bounds how long a statement waits for a lock another process holds (SQLite's
+    busy timeout, PostgreSQL's lock_timeout); past it the SMTP client gets a 451 and retries.
+    """
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, synchronous)
+        return _sqlite_engine(url, synchronous, lock_timeout)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _lock_timeout(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {int(lock_timeout * 1000)}")
+        dbapi_conn.commit()
+
+    return engine
 
 
-def _sqlite_engine(url: str, synchronous: str) -> Engine:
+def _sqlite_engine(url: str, synchronous: str, lock_timeout: float = 30.0) -> Engine:
     """SQLite with WAL so readers never block the writer; FULL sync so a 250 survives power loss."""
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": lock_timeout})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -52,13 +66,13 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn: Any) -> None:
         # Take the write lock at BEGIN: no deadlock-prone read-then-upgrade between processes.
-        begin_immediate(conn.connection.driver_connection)
+        begin_immediate(conn.connection.driver_connection, lock_timeout)
 
     return engine
 

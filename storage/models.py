@@ -112,6 +112,10 @@ class Delivery(SQLModel, table=True):
     lease_until: datetime | None = None
     last_response: str = Field(default="", max_length=2000)
     finished_at: datetime | None = None
+    # Attempts that ended in a crash (the transport raised, or the process died holding the
+    # lease) rather than in an answer; at [delivery] poison_after the job is set aside with
+    # status "poisoned". `gateway queue purge-failed` turns old failed/poisoned rows "purged".
+    crashes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AuditEvent(SQLModel, table=True):

@@ -6,10 +6,17 @@ means a job claimed by an instance that then died becomes due again when the lea
 SQLite has no row locks; its `BEGIN IMMEDIATE` transaction (storage.db) serialises claims instead.
 Every result is written only if the caller still holds the lease, so a worker that was too slow
 cannot overwrite the outcome of the instance that took the job over.
+
+Poison messages: an attempt that ends in a crash instead of an SMTP answer (the transport raised,
+or the process died holding the lease, seen here as an expired lease that was never released)
+counts in `Delivery.crashes`. At `poison_after` crashes the job is set aside as `poisoned` with the
+reason, instead of taking the gateway down (or burning a worker) over and over; support sees it in
+`gateway queue list --status poisoned` and can `gateway queue retry` it after a fix.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, update
@@ -18,11 +25,22 @@ from sqlmodel import Session, select
 
 from storage.archive import MessageRecord, OutgoingRecord, add_message
 from storage.db import session_scope
-from storage.models import Delivery, Message, utcnow
+from storage.models import AuditEvent, Delivery, Message, utcnow
 
 
-def claim_due(engine: Engine, owner: str, *, lease_seconds: float, limit: int) -> list[Delivery]:
-    """Lease up to `limit` due queued jobs to `owner`; return them detached, oldest first."""
+def claim_due(
+    engine: Engine,
+    owner: str,
+    *,
+    lease_seconds: float,
+    limit: int,
+    poison_after: int | None = None,
+) -> list[Delivery]:
+    """Lease up to `limit` due queued jobs to `owner`; return them detached, oldest first.
+
+    A due job that still names a lease owner was abandoned by a process that died while sending
+    it: that counts as a crash, and at `poison_after` crashes the job is poisoned, not claimed.
+    """
     now = utcnow()
     with session_scope(engine) as session:
         rows = session.exec(
@@ -37,12 +55,29 @@ def claim_due(engine: Engine, owner: str, *, lease_seconds: float, limit: int) -
             .with_for_update(skip_locked=True)
         ).all()
         until = now + timedelta(seconds=lease_seconds)
+        claimed = []
         for row in rows:
+            if row.lease_owner is not None:  # the previous owner never reported back
+                row.crashes += 1
+                if poison_after is not None and row.crashes >= poison_after:
+                    _poison(row, f"the process delivering it died {row.crashes} times")
+                    session.add(row)
+                    continue
             row.lease_owner = owner
             row.lease_until = until
             row.attempts += 1
             session.add(row)
-        return list(rows)
+            claimed.append(row)
+        return claimed
+
+
+def _poison(row: Delivery, why: str) -> None:
+    """Set a job aside for support, with the reason in last_response."""
+    row.status = "poisoned"
+    row.lease_owner = None
+    row.lease_until = None
+    row.finished_at = utcnow()
+    row.last_response = f"poisoned: {why}; set aside for support ({row.last_response})"[:2000]
 
 
 def _finish(session: Session, delivery_id: int, owner: str, **values) -> bool:
@@ -74,6 +109,39 @@ def mark_retry(engine: Engine, delivery_id: int, owner: str, response: str, at: 
         return _finish(
             session, delivery_id, owner, last_response=response[:2000], next_attempt_at=at
         )
+
+
+def mark_crashed(
+    engine: Engine,
+    delivery_id: int,
+    owner: str,
+    reason: str,
+    *,
+    retry_at: datetime,
+    poison_after: int,
+) -> str | None:
+    """Record an attempt that crashed: retry at `retry_at`, or poison it at `poison_after`.
+
+    Returns the job's new status ("queued" or "poisoned"), or None if the lease was lost.
+    """
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.lease_owner == owner)
+            .with_for_update()
+        ).first()
+        if row is None:
+            return None
+        row.crashes += 1
+        row.last_response = reason[:2000]
+        if row.crashes >= poison_after:
+            _poison(row, f"delivery crashed {row.crashes} times")
+        else:
+            row.lease_owner = None
+            row.lease_until = None
+            row.next_attempt_at = retry_at
+        session.add(row)
+        return row.status
 
 
 def mark_failed(
@@ -123,3 +191,146 @@ def get_delivery(engine: Engine, delivery_id: int) -> Delivery | None:
     """One outbox row (detached), or None."""
     with session_scope(engine) as session:
         return session.get(Delivery, delivery_id)
+
+
+# ---------------------------------------------------------------- support: the queue CLI
+
+QUEUE_STATUSES = ("queued", "held", "delivered", "failed", "bounced", "poisoned", "purged")
+RETRYABLE = ("queued", "failed", "poisoned")
+PURGEABLE = ("failed", "poisoned")
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One outbox row as support sees it (without the message bytes)."""
+
+    id: int
+    message_id: int
+    status: str
+    recipient: str
+    attempts: int
+    crashes: int
+    created_at: datetime
+    next_attempt_at: datetime
+    finished_at: datetime | None
+    lease_owner: str | None
+    last_response: str
+    size: int
+
+
+def list_queue(engine: Engine, status: str | None = None, limit: int = 100) -> list[QueueEntry]:
+    """Outbox rows, newest first, optionally of one status; never loads the message bytes."""
+    query = select(
+        Delivery.id,
+        Delivery.message_id,
+        Delivery.status,
+        Delivery.recipient,
+        Delivery.attempts,
+        Delivery.crashes,
+        Delivery.created_at,
+        Delivery.next_attempt_at,
+        Delivery.finished_at,
+        Delivery.lease_owner,
+        Delivery.last_response,
+        func.length(Delivery.outgoing),
+    )
+    if status is not None:
+        query = query.where(Delivery.status == status)
+    with session_scope(engine) as session:
+        rows = session.exec(query.order_by(Delivery.id.desc()).limit(limit)).all()
+        return [QueueEntry(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """Counts by status and the age of the oldest job still waiting (for metrics)."""
+
+    counts: dict[str, int]
+    oldest_queued: datetime | None
+
+
+def queue_stats(engine: Engine) -> QueueStats:
+    """One GROUP BY over the outbox (uses the status index) plus the oldest queued job."""
+    with session_scope(engine) as session:
+        counts = dict(
+            session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+        )
+        oldest = session.exec(
+            select(func.min(Delivery.created_at)).where(Delivery.status == "queued")
+        ).one()
+        return QueueStats({s: counts.get(s, 0) for s in QUEUE_STATUSES} | counts, oldest)
+
+
+class QueueActionError(Exception):
+    """A queue command that cannot be done, phrased for the support person who asked."""
+
+
+def retry_now(engine: Engine, delivery_id: int, actor: str) -> Delivery:
+    """Queue a failed, poisoned or deferred job again, due now, with a clean crash count."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(Delivery).where(Delivery.id == delivery_id).with_for_update()
+        ).first()
+        if row is None:
+            raise QueueActionError(f"delivery {delivery_id} does not exist")
+        if row.status not in RETRYABLE:
+            raise QueueActionError(
+                f"delivery {delivery_id} is {row.status}; only {', '.join(RETRYABLE)} "
+                "deliveries can be retried"
+            )
+        if row.lease_owner is not None and row.lease_until and row.lease_until > utcnow():
+            raise QueueActionError(
+                f"delivery {delivery_id} is being sent right now by {row.lease_owner}"
+            )
+        before = row.status
+        row.status = "queued"
+        row.next_attempt_at = utcnow()
+        row.lease_owner = None
+        row.lease_until = None
+        row.finished_at = None
+        row.crashes = 0
+        session.add(row)
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="queue.retry",
+                target_type="delivery",
+                target_id=str(delivery_id),
+                details={"previous_status": before, "last_response": row.last_response[:500]},
+            )
+        )
+        return row
+
+
+def purge_finished(engine: Engine, older_than: datetime, actor: str) -> int:
+    """Drop the stored bytes of failed and poisoned copies finished before `older_than`.
+
+    The row stays, with its sha256, recipient and last answer, as status `purged`: the archive's
+    hash chain covers each copy's digest, so deleting rows would make the record unverifiable.
+    """
+    with session_scope(engine) as session:
+        ids = list(
+            session.exec(
+                select(Delivery.id).where(
+                    Delivery.status.in_(PURGEABLE),
+                    or_(Delivery.finished_at.is_(None), Delivery.finished_at < older_than),
+                )
+            ).all()
+        )
+        if not ids:
+            return 0
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(status="purged", outgoing=b"", lease_owner=None, lease_until=None)
+        )
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="queue.purge",
+                target_type="delivery",
+                target_id=f"{len(ids)} rows",
+                details={"ids": ids[:1000], "older_than": older_than.isoformat()},
+            )
+        )
+        return len(ids)

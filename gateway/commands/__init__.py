@@ -1,0 +1,1 @@
+"""`gateway` command groups that live outside cli.py, one module per group."""

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import structlog
 
+from gateway import metrics
 from gateway.addresses import random_token
 from gateway.committer import GroupCommitter
 from gateway.context import MessageContext
 from gateway.errors import Reject, TryLater
 from gateway.services import Services
+from storage import failures
 from storage.archive import MessageRecord, OutgoingRecord
 
 log = structlog.get_logger("gateway.archive")
@@ -36,9 +38,8 @@ class Archive:
             message_id = await self.committer.store(record, outgoing)
         except Exception as exc:
             log.exception("archive commit failed", error=type(exc).__name__)
-            raise TryLater(
-                "451 4.3.0 Temporary failure storing the message; please try again later"
-            ) from exc
+            raise TryLater(failures.smtp_reply(exc)) from exc
+        metrics.message_archived(record.action)
         if any(o.status == "queued" for o in outgoing):
             self.services.outbox_wakeup.set()
         ctx = ctx.evolve(message_id=message_id)

@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "web_policy_stub"
-down_revision: str | None = "0001"
+down_revision: str | None = "ops"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
