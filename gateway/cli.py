@@ -481,3 +481,8 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+from gateway.commands.archive import archive_group  # noqa: E402
+
+cli.add_command(archive_group)

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from storage.archive import MessageRecord, OutgoingRecord, add_message
+from storage.archive import MessageRecord, OutgoingRecord, add_message, opened_deliveries
 from storage.db import session_scope
 from storage.models import Delivery, Message, utcnow
 
@@ -42,7 +42,15 @@ def claim_due(engine: Engine, owner: str, *, lease_seconds: float, limit: int) -
             row.lease_until = until
             row.attempts += 1
             session.add(row)
-        return list(rows)
+        ids = [row.id for row in rows]
+        thread_of = dict(
+            session.exec(
+                select(Delivery.id, Message.thread_id)
+                .join(Message, Message.id == Delivery.message_id)
+                .where(Delivery.id.in_(ids))
+            ).all()
+        )
+        return opened_deliveries(session, list(rows), thread_of)  # plaintext for the transport
 
 
 def _finish(session: Session, delivery_id: int, owner: str, **values) -> bool:

@@ -1,0 +1,1 @@
+"""Command groups of the `gateway` CLI, one module per group (registered at the end of cli.py)."""
