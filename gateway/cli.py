@@ -486,3 +486,9 @@ if __name__ == "__main__":
 from gateway.commands.archive import archive_group  # noqa: E402
 
 cli.add_command(archive_group)
+
+from gateway.commands.evidence import threads_erase, threads_export, threads_legal_hold  # noqa: E402
+
+threads_group.add_command(threads_export)
+threads_group.add_command(threads_legal_hold)
+threads_group.add_command(threads_erase)

@@ -144,7 +144,10 @@ def thread_key(session: Session, thread_id: str, *, create: bool = False) -> byt
         session.add(ThreadKey(thread_id=thread_id, key=stored, wrapped=wrapped))
         session.flush()
         return key
-    return _unwrap(row) or None
+    key = _unwrap(row)
+    if not key and create:
+        raise BodyUnavailable(ERASED, f"thread {thread_id} was erased: nothing more is archived")
+    return key or None
 
 
 def thread_keys(session: Session, thread_ids: Iterable[str]) -> dict[str, bytes]:

@@ -6,6 +6,7 @@ ledger entry, seal and content hash is the one the gateway writes.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -89,13 +90,14 @@ def fill_thread(
             OutgoingRecord(
                 who,
                 None,
-                f"bounces+{thread_id}{i}{n}@relay.gigbridge.io",
-                f"{thread_id}{i}{n}",
+                f"bounces+{token}@relay.gigbridge.io",
+                token,
                 raw.replace(b"ann@example.org", b"ann.x@relay.gigbridge.io") + who.encode(),
                 f"<r{i}@relay.gigbridge.io>",
                 status="delivered",
             )
-            for n, who in enumerate(("bo@example.net", "cy@example.com"))
+            for who in ("bo@example.net", "cy@example.com")
+            for token in [secrets.token_hex(8)]
         ]
         mid = archive.store_message(engine, record, copies)
         stored.messages.append(mid)

@@ -8,6 +8,7 @@ failed, 2 bad usage.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 from rich.progress import (
@@ -100,3 +101,106 @@ def archive_verify(settings, thread_id, as_json) -> None:
         )
     if not report.ok:
         raise SystemExit(1)
+
+
+@archive_group.command("verify-export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The manifest of an mbox export (default: FILE.manifest.json).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def archive_verify_export(path, manifest, as_json) -> None:
+    """Check an evidence export offline (no database): file hashes and the chain."""
+    from gateway.evidence import verify_export
+
+    if not path.exists():
+        raise Failure(f"{path}: no such file")
+    check = verify_export(path, manifest)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "ok": check.ok,
+                    "thread": check.thread,
+                    "files": check.files,
+                    "records": check.records,
+                    "bodies_not_included": check.missing_bodies,
+                    "head": check.head,
+                    "problems": check.problems,
+                }
+            )
+        )
+    else:
+        for problem in check.problems:
+            err.print(f"problem: {problem}", markup=False)
+        verdict = "OK" if check.ok else f"FAILED ({len(check.problems)} problem(s))"
+        out.print(
+            f"{verdict}: thread {check.thread}, {check.files} files, {check.records} records, "
+            f"chain head {check.head}"
+            + (
+                f"; {check.missing_bodies} bodies purged/erased before export"
+                if check.missing_bodies
+                else ""
+            ),
+            markup=False,
+        )
+    if not check.ok:
+        raise SystemExit(1)
+
+
+@archive_group.command("purge")
+@with_settings
+@click.option("--dry-run", is_flag=True, help="List what would be purged; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def archive_purge(settings, dry_run, as_json) -> None:
+    """Empty message bodies past [retention]; keep metadata and hashes; skip legal holds."""
+    from storage.retention import purge
+
+    policy = settings.retention
+    if not policy.body_days and not any(policy.kinds.values()):
+        err.print("note: [retention] keeps bodies forever (body_days = 0): nothing to do")
+    engine = _engine(settings)
+    try:
+        report = purge(engine, policy.body_days, policy.kinds, dry_run=dry_run)
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "dry_run": dry_run,
+                    "messages": [
+                        {
+                            "thread": d.thread_id,
+                            "message": d.message_id,
+                            "kind": d.kind,
+                            "received_at": d.received_at.isoformat(),
+                            "size": d.size,
+                        }
+                        for d in report.due
+                    ],
+                    "deliveries": report.deliveries,
+                    "legal_hold_threads_skipped": report.held_threads,
+                }
+            )
+        )
+        return
+    if dry_run and report.due:
+        table = Table("thread", "message", "kind", "received", "size", title="would purge")
+        for d in report.due[:200]:
+            table.add_row(
+                d.thread_id, str(d.message_id), d.kind, d.received_at.isoformat()[:19], str(d.size)
+            )
+        out.print(table)
+        if len(report.due) > 200:
+            out.print(f"... and {len(report.due) - 200} more (use --json for all)", markup=False)
+    verb = "would purge" if dry_run else "purged"
+    out.print(
+        f"{verb} {len(report.due)} message bodies ({report.bytes:,} bytes)"
+        + ("" if dry_run else f" and {report.deliveries} delivered copies")
+        + f"; {report.held_threads} thread(s) skipped under legal hold",
+        markup=False,
+    )
