@@ -22,6 +22,7 @@ import base64
 import binascii
 import os
 from collections.abc import Iterable
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -110,8 +111,8 @@ def _master_key() -> bytes | None:
     return key
 
 
-def _unwrap(row: ThreadKey) -> bytes:
-    """The usable data key of a key row (b"" when destroyed)."""
+def _unwrap(row: Any) -> bytes:
+    """The usable data key of a key row (ThreadKey or its columns; b"" when destroyed)."""
     if not row.key or not row.wrapped:
         return row.key
     master = _master_key()
@@ -156,7 +157,8 @@ def thread_keys(session: Session, thread_ids: Iterable[str]) -> dict[str, bytes]
     keys: dict[str, bytes] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for row in session.exec(select(ThreadKey).where(ThreadKey.thread_id.in_(chunk))):
+        columns = select(ThreadKey.thread_id, ThreadKey.key, ThreadKey.wrapped)
+        for row in session.exec(columns.where(ThreadKey.thread_id.in_(chunk))):
             keys[row.thread_id] = _unwrap(row)
     return keys
 

@@ -34,6 +34,11 @@ from storage.models import AuditEvent, Delivery, Finding, LedgerEntry, Message, 
 
 THREAD_PAGE = 200
 ROW_CHUNK = 500
+ENTRY_COLUMNS = (
+    LedgerEntry.thread_id, LedgerEntry.seq, LedgerEntry.kind, LedgerEntry.ref,
+    LedgerEntry.content_sha256, LedgerEntry.meta, LedgerEntry.at, LedgerEntry.prev_hash,
+    LedgerEntry.hash,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -163,9 +168,9 @@ def _verify_page(session, threads: list[Any], report: VerifyReport) -> None:
     entries: dict[str, list[Any]] = defaultdict(list)
     for chunk in _chunks(ids, 100):
         for row in session.execute(
-            select(LedgerEntry).where(LedgerEntry.thread_id.in_(chunk))
+            select(*ENTRY_COLUMNS).where(LedgerEntry.thread_id.in_(chunk))
             .order_by(LedgerEntry.thread_id, LedgerEntry.seq)
-        ).scalars():  # fmt: skip
+        ):  # fmt: skip
             entries[row.thread_id].append(row)
     refs = _Rows(session, ids, [e for t in ids for e in entries[t]])
     for thread in threads:
@@ -203,8 +208,10 @@ class _Rows:
         self.findings: dict[int, list[Any]] = defaultdict(list)
         for chunk in _chunks(sorted(set(message_ids))):
             for row in session.execute(
-                select(Finding).where(Finding.message_id.in_(chunk)).order_by(Finding.id)
-            ).scalars():
+                select(Finding.message_id, *(getattr(Finding, f) for f in ledger.FINDING_FIELDS))
+                .where(Finding.message_id.in_(chunk))
+                .order_by(Finding.id)
+            ):
                 self.findings[row.message_id].append(row)
         self.deliveries = _fetch(
             session,
