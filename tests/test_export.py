@@ -216,3 +216,38 @@ def test_export_errors_are_clear(engine, config, tmp_path, capsys):
     (tmp_path / "not.zip").write_bytes(b"hello")
     assert main(["archive", "verify-export", str(tmp_path / "not.zip")]) == 1
     assert "manifest" in capsys.readouterr().err
+
+
+def test_the_hand_verification_in_the_docs_works(engine, config, tmp_path):
+    """docs/evidence.md's Python snippet and jq line, run on a fresh export, agree with it."""
+    import re
+    import shutil
+    import sys
+
+    tid = new_thread(engine)
+    fill_thread(engine, tid, 2)
+    path = tmp_path / "evidence.zip"
+    export_zip(config, tid, path)
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(path) as zf:
+        zf.extractall(folder)
+    docs = (Path(__file__).parent.parent / "docs" / "evidence.md").read_text()
+    snippet = re.search(r"```python\n(.*?)```", docs, re.S).group(1)
+    done = subprocess.run(
+        [sys.executable, "-c", snippet], cwd=folder, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("chain OK: 8 records, head ")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / manifest["ledger"][0]["file"]).write_bytes(b"forged")
+    done = subprocess.run(
+        [sys.executable, "-c", snippet], cwd=folder, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert manifest["ledger"][0]["file"] in done.stderr
+    if shutil.which("jq"):
+        jq = re.search(r"```sh\n(jq -cS .*?)```", docs, re.S).group(1)
+        done = subprocess.run(
+            ["sh", "-c", jq], cwd=folder, capture_output=True, text=True, check=True
+        )
+        assert done.stdout.split()[0] == manifest["ledger"][0]["hash"]
