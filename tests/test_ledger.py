@@ -306,3 +306,27 @@ def test_master_key_wraps_thread_keys(engine, monkeypatch):
     monkeypatch.delenv(bodies.MASTER_KEY_ENV)
     with pytest.raises(bodies.BodyUnavailable, match="GATEWAY_ARCHIVE_KEY"):
         archive.get_message(engine, stored.messages[0])
+
+
+async def test_relayed_mail_is_chained_and_delivered_from_sealed_bytes(relay, sink):
+    """Through SMTP: the sink receives the exact recorded copy; the chain covers it and verifies."""
+    from storage import archive
+    from tests.conftest import asend, eventually, new_conversation
+
+    conv = new_conversation(relay.engine)
+    body = (
+        f"From: Ann Lee <ann@example.org>\r\nTo: {conv.bo}\r\nSubject: Logo\r\n"
+        "Message-ID: <a1@example.org>\r\n\r\nDraft attached tomorrow.\r\n"
+    )
+    code, text = await asend(relay, "ann@example.org", [conv.bo], body)
+    assert code == 250, text
+    await sink.wait_for(1)
+    delivered = sink.received[0][2]
+    chain = entries(relay.engine, conv.thread_id)
+    assert [e.kind for e in chain] == ["inbound", "decision", "outgoing"]
+    (received,) = archive.messages_of(relay.engine, conv.thread_id)
+    assert b"Draft attached tomorrow." in received.raw
+    assert chain[0].content_sha256 == ledger.sha256_hex(received.raw)
+    assert chain[2].content_sha256 == ledger.sha256_hex(delivered)
+    assert chain[2].meta == {"recipient": "bo@example.net"}
+    await eventually(lambda: verify_archive(relay.engine).ok)
