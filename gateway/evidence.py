@@ -328,7 +328,10 @@ def verify_export(path: Path, manifest_path: Path | None = None) -> ExportCheck:
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         check.problems.append(str(exc))
         return check
-    listed: dict[str, str] = manifest.get("files", {})
+    listed = manifest.get("files", {})
+    if not isinstance(listed, dict):
+        check.problems.append(f"{MANIFEST}: 'files' is not an object of name -> sha256")
+        listed = {}
     for name, expected in listed.items():
         if name not in files:
             check.problems.append(f"{name}: listed in the manifest but missing from the export")
@@ -340,7 +343,10 @@ def verify_export(path: Path, manifest_path: Path | None = None) -> ExportCheck:
         if name not in listed:
             check.problems.append(f"{name}: in the export but not listed in the manifest")
     check.files = len(files)
-    _verify_chain(manifest, files, check)
+    try:
+        _verify_chain(manifest, files, check)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        check.problems.append(f"{MANIFEST} is malformed ({type(exc).__name__}: {exc})")
     return check
 
 

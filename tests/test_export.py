@@ -251,3 +251,19 @@ def test_the_hand_verification_in_the_docs_works(engine, config, tmp_path):
             ["sh", "-c", jq], cwd=folder, capture_output=True, text=True, check=True
         )
         assert done.stdout.split()[0] == manifest["ledger"][0]["hash"]
+
+
+def test_a_malformed_manifest_is_a_problem_not_a_traceback(engine, config, tmp_path):
+    tid = new_thread(engine)
+    fill_thread(engine, tid, 1)
+    path = tmp_path / "evidence.zip"
+    export_zip(config, tid, path)
+
+    def garble(files):
+        manifest = json.loads(files["manifest.json"])
+        manifest["ledger"] = ["not an entry"]
+        files["manifest.json"] = json.dumps(manifest).encode()
+
+    rewrite_zip(path, garble)
+    problems = evidence.verify_export(path).problems
+    assert problems[0].startswith("manifest.json is malformed (AttributeError")
