@@ -477,3 +477,13 @@ from gateway.commands.web import web_command  # noqa: E402
 
 cli.add_command(users_group)
 cli.add_command(web_command)
+
+from gateway.commands.archive import archive_group  # noqa: E402
+
+cli.add_command(archive_group)
+
+from gateway.commands.evidence import threads_erase, threads_export, threads_legal_hold  # noqa: E402
+
+threads_group.add_command(threads_export)
+threads_group.add_command(threads_legal_hold)
+threads_group.add_command(threads_erase)

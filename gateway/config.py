@@ -488,6 +488,24 @@ class OpsSettings(_Section):
         return _parse_listen(self.listen) if self.listen else None
 
 
+class RetentionSettings(_Section):
+    """How long message bodies are kept (0 = forever); metadata and hashes are kept always."""
+
+    body_days: int = Field(default=0, ge=0)
+    kinds: dict[str, int] = Field(default_factory=dict)  # per message kind: inbound|notice|dsn
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, int]) -> dict[str, int]:
+        """Only the archive's message kinds, each with a non-negative number of days."""
+        for kind, days in value.items():
+            if kind not in ("inbound", "notice", "dsn"):
+                raise ValueError(f"{kind!r} is not a message kind: use inbound, notice or dsn")
+            if days < 0:
+                raise ValueError(f"{kind} = {days}: days must be 0 (keep) or more")
+        return value
+
+
 class Settings(_Section):
     """The whole configuration; `base_dir` anchors relative paths (the config file's folder)."""
 
@@ -506,6 +524,7 @@ class Settings(_Section):
     web: WebSettings = WebSettings()
     api: ApiSettings = ApiSettings()
     ops: OpsSettings = OpsSettings()
+    retention: RetentionSettings = RetentionSettings()
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     source: str = Field(default="<memory>", exclude=True)
 

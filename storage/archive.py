@@ -4,16 +4,19 @@ This is invariant 1 (no loss): the SMTP edge answers 250 only after `store_messa
 a failure anywhere inside it rolls everything back, so a message is either wholly archived with
 its outbox jobs or not at all (and the client was told 451).
 
-Records are hash-chained per thread (invariant 4): each message's `chain_hash` covers the
-previous head of its thread, its raw bytes' sha256, its decision and every outgoing copy's sha256.
-The thread row is locked while the chain advances so that concurrent messages of one thread
-(several instances on PostgreSQL) cannot fork the chain.
+Records are hash-chained per thread (invariant 4, storage.ledger): the received message, its
+decision and every outgoing copy each become one ledger entry, appended in the same transaction
+with the thread row locked so that concurrent messages of one thread (several instances on
+PostgreSQL) cannot fork the chain. `Message.prev_hash`/`chain_hash` are those of the message's
+own entry; `Thread.chain_head` is the hash of the thread's last entry.
+
+Bodies are sealed at rest with the thread's key (storage.bodies); the getters here return
+plaintext (b"" for a purged or erased body), so readers never see ciphertext.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,8 +25,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, or_, select
 
+from storage import bodies, ledger
 from storage.db import session_scope
-from storage.models import Delivery, Finding, Message, Thread, utcnow
+from storage.models import Delivery, Finding, Message, utcnow
 from storage.search import index_message
 
 
@@ -69,18 +73,6 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def chain_hash(
-    prev: str, content_sha256: str, decision: dict[str, Any], outgoing: Sequence[str]
-) -> str:
-    """The hash that links a record to its predecessor in the thread's chain."""
-    payload = json.dumps(
-        {"prev": prev, "sha256": content_sha256, "decision": decision, "outgoing": list(outgoing)},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return sha256_hex(payload.encode())
-
-
 def store_message(engine: Engine, record: MessageRecord, outgoing: Sequence[OutgoingRecord]) -> int:
     """Archive a message with its findings and delivery jobs atomically; return its id."""
     with session_scope(engine) as session:
@@ -89,11 +81,9 @@ def store_message(engine: Engine, record: MessageRecord, outgoing: Sequence[Outg
 
 def add_message(session: Session, record: MessageRecord, outgoing: Sequence[OutgoingRecord]) -> int:
     """The body of store_message, for callers that need it inside a wider transaction."""
-    thread = session.exec(
-        select(Thread).where(Thread.id == record.thread_id).with_for_update()
-    ).one()
+    thread = ledger.lock_thread(session, record.thread_id)
+    key = bodies.thread_key(session, record.thread_id, create=True)
     digest = sha256_hex(record.raw)
-    out_digests = [sha256_hex(o.data) for o in outgoing]
     message = Message(
         thread_id=record.thread_id,
         kind=record.kind,
@@ -105,7 +95,8 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
         helo=record.helo,
         tls=record.tls,
         smtputf8=record.smtputf8,
-        raw=record.raw,
+        raw=bodies.seal(key, record.raw, record.thread_id),
+        body_state=bodies.SEALED,
         size=len(record.raw),
         sha256=digest,
         subject=record.subject[:998],
@@ -114,15 +105,45 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
         status=record.status,
         action=record.action,
         decision=record.decision,
-        prev_hash=thread.chain_head,
-        chain_hash=chain_hash(thread.chain_head, digest, record.decision, out_digests),
     )
     session.add(message)
     session.flush()
-    thread.chain_head = message.chain_hash
-    session.add(thread)
-    session.add_all(_finding_rows(message.id, record.findings))
-    session.add_all(_delivery_rows(message.id, outgoing, out_digests))
+    entry = ledger.append_record(
+        session,
+        record.thread_id,
+        record.kind,
+        f"message:{message.id}",
+        digest,
+        meta=ledger.message_meta(record.mail_from, record.rcpt_tos),
+        at=record.received_at,
+        thread=thread,
+    )
+    message.prev_hash, message.chain_hash = entry.prev_hash, entry.hash
+    findings = _finding_rows(message.id, record.findings)
+    session.add_all(findings)
+    ledger.append_record(
+        session,
+        record.thread_id,
+        "decision",
+        f"message:{message.id}",
+        ledger.decision_content(record.action, record.decision, findings),
+        at=record.received_at,
+        thread=thread,
+    )
+    deliveries = _delivery_rows(message.id, record.thread_id, key, outgoing)
+    session.add_all(deliveries)
+    session.flush()
+    for row, copy in zip(deliveries, outgoing, strict=True):
+        ledger.append_record(
+            session,
+            record.thread_id,
+            "outgoing",
+            f"delivery:{row.id}",
+            row.outgoing_sha256,
+            meta=ledger.delivery_meta(copy.recipient),
+            at=record.received_at,
+            thread=thread,
+        )
     index_message(session, message.id, record.raw, record.subject)  # searchable when stored
     return message.id
 
@@ -146,9 +167,9 @@ def _finding_rows(message_id: int, findings: Sequence[dict[str, Any]]) -> list[F
 
 
 def _delivery_rows(
-    message_id: int, outgoing: Sequence[OutgoingRecord], digests: list[str]
+    message_id: int, thread_id: str, key: bytes, outgoing: Sequence[OutgoingRecord]
 ) -> list[Delivery]:
-    """Outbox rows, due now (or held until support releases them)."""
+    """Outbox rows with sealed copies, due now (or held until support releases them)."""
     now = utcnow()
     return [
         Delivery(
@@ -157,13 +178,14 @@ def _delivery_rows(
             recipient=o.recipient,
             envelope_from=o.envelope_from,
             verp_token=o.verp_token,
-            outgoing=o.data,
-            outgoing_sha256=digest,
+            outgoing=bodies.seal(key, o.data, thread_id),
+            body_state=bodies.SEALED,
+            outgoing_sha256=sha256_hex(o.data),
             relayed_message_id=o.relayed_message_id,
             status=o.status,
             next_attempt_at=now,
         )
-        for o, digest in zip(outgoing, digests, strict=True)
+        for o in outgoing
     ]
 
 
@@ -186,19 +208,26 @@ def known_messages(
 
 
 def get_message(engine: Engine, message_id: int) -> Message | None:
-    """One archived message (detached), or None."""
+    """One archived message (detached, `raw` in plaintext; b"" if purged or erased), or None."""
     with session_scope(engine) as session:
-        return session.get(Message, message_id)
+        message = session.get(Message, message_id)
+        if message is None:
+            return None
+        return opened_messages(session, [message])[0]
 
 
 def deliveries_of(engine: Engine, message_id: int) -> list[Delivery]:
-    """The outbox rows of one message, in recipient order."""
+    """The outbox rows of one message, in recipient order (detached, `outgoing` in plaintext)."""
     with session_scope(engine) as session:
-        return list(
+        message = session.get(Message, message_id)
+        rows = list(
             session.exec(
                 select(Delivery).where(Delivery.message_id == message_id).order_by(Delivery.id)
             ).all()
         )
+        if message is None:
+            return rows
+        return opened_deliveries(session, rows, {row.id: message.thread_id for row in rows})
 
 
 def findings_of(engine: Engine, message_id: int) -> list[Finding]:
@@ -208,10 +237,38 @@ def findings_of(engine: Engine, message_id: int) -> list[Finding]:
 
 
 def messages_of(engine: Engine, thread_id: str) -> list[Message]:
-    """A thread's archived messages in the order they were received."""
+    """A thread's archived messages in the order they were received (detached, plaintext)."""
     with session_scope(engine) as session:
-        return list(
+        rows = list(
             session.exec(
                 select(Message).where(Message.thread_id == thread_id).order_by(Message.id)
             ).all()
         )
+        return opened_messages(session, rows)
+
+
+def opened_messages(session: Session, rows: list[Message]) -> list[Message]:
+    """Detach the rows and replace each sealed `raw` by its plaintext (never written back)."""
+    keys = bodies.thread_keys(session, {m.thread_id for m in rows})
+    for message in rows:
+        session.expunge(message)
+        message.raw = bodies.readable(
+            message.body_state, message.raw, keys.get(message.thread_id), message.thread_id
+        )
+    return rows
+
+
+def opened_deliveries(
+    session: Session, rows: list[Delivery], thread_of: dict[int, str]
+) -> list[Delivery]:
+    """Detach delivery rows and replace each sealed `outgoing` by its plaintext.
+
+    `thread_of` maps delivery id -> thread id (the caller usually knows it already).
+    """
+    session.flush()  # pending changes (e.g. a lease) must be written before detaching
+    keys = bodies.thread_keys(session, set(thread_of.values()))
+    for row in rows:
+        session.expunge(row)
+        thread_id = thread_of[row.id]
+        row.outgoing = bodies.readable(row.body_state, row.outgoing, keys.get(thread_id), thread_id)
+    return rows

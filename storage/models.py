@@ -31,6 +31,11 @@ class Thread(SQLModel, table=True):
     chain_head: str = Field(default="", max_length=64)  # hash of the last archived record
     # policy stub (web branch; the policy helper's version replaces it): inquiry|contract|closed
     stage: str = Field(default="inquiry", max_length=16)
+    # The record (issue 4): ledger length, legal hold (blocks purge and erasure), erasure time.
+    chain_length: int = 0
+    legal_hold: bool = False
+    legal_hold_reason: str = Field(default="", max_length=2000)
+    erased_at: datetime | None = None
 
 
 class Participant(SQLModel, table=True):
@@ -71,8 +76,10 @@ class Message(SQLModel, table=True):
     status: str = Field(default="accepted", max_length=16, index=True)
     action: str = Field(default="deliver", max_length=16, index=True)
     decision: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    prev_hash: str = Field(default="", max_length=64)
-    chain_hash: str = Field(default="", max_length=64)
+    prev_hash: str = Field(default="", max_length=64)  # of this message's ledger entry
+    chain_hash: str = Field(default="", max_length=64)  # hash of this message's ledger entry
+    # plain (archived before sealing) | sealed (storage.bodies) | purged | erased
+    body_state: str = Field(default="plain", max_length=8)
 
 
 class Finding(SQLModel, table=True):
@@ -116,6 +123,7 @@ class Delivery(SQLModel, table=True):
     # lease) rather than in an answer; at [delivery] poison_after the job is set aside with
     # status "poisoned". `gateway queue purge-failed` turns old failed/poisoned rows "purged".
     crashes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    body_state: str = Field(default="plain", max_length=8)  # as Message.body_state
 
 
 class AuditEvent(SQLModel, table=True):
@@ -152,3 +160,31 @@ class WebSession(SQLModel, table=True):
     csrf: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One record of a thread's tamper-evident chain (storage.ledger explains the hash)."""
+
+    __tablename__ = "ledger"
+    __table_args__ = (UniqueConstraint("thread_id", "seq", name="uq_ledger_thread_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: str = Field(foreign_key="thread.id", max_length=32)
+    seq: int  # 1, 2, 3, ... within the thread
+    kind: str = Field(max_length=16)  # inbound|notice|dsn|decision|outgoing|support|...
+    ref: str = Field(max_length=64)  # "message:12", "delivery:34", "audit:5"
+    content_sha256: str = Field(max_length=64)
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: str = Field(max_length=32)  # ISO 8601 UTC, stored as text so it hashes identically
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class ThreadKey(SQLModel, table=True):
+    """A thread's data key for sealing bodies at rest; erasure destroys it (storage.bodies)."""
+
+    thread_id: str = Field(foreign_key="thread.id", primary_key=True, max_length=32)
+    key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # b"" once destroyed
+    wrapped: bool = False  # sealed with the master key
+    created_at: datetime = Field(default_factory=utcnow)
+    destroyed_at: datetime | None = None

@@ -23,7 +23,8 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from storage.archive import MessageRecord, OutgoingRecord, add_message
+from storage import bodies
+from storage.archive import MessageRecord, OutgoingRecord, add_message, opened_deliveries
 from storage.db import session_scope
 from storage.models import AuditEvent, Delivery, Message, utcnow
 
@@ -68,7 +69,15 @@ def claim_due(
             row.attempts += 1
             session.add(row)
             claimed.append(row)
-        return claimed
+        ids = [row.id for row in claimed]
+        thread_of = dict(
+            session.exec(
+                select(Delivery.id, Message.thread_id)
+                .join(Message, Message.id == Delivery.message_id)
+                .where(Delivery.id.in_(ids))
+            ).all()
+        )
+        return opened_deliveries(session, claimed, thread_of)  # plaintext for the transport
 
 
 def _poison(row: Delivery, why: str) -> None:
@@ -322,7 +331,13 @@ def purge_finished(engine: Engine, older_than: datetime, actor: str) -> int:
         session.execute(
             update(Delivery)
             .where(Delivery.id.in_(ids))
-            .values(status="purged", outgoing=b"", lease_owner=None, lease_until=None)
+            .values(
+                status="purged",
+                outgoing=b"",
+                body_state=bodies.PURGED,
+                lease_owner=None,
+                lease_until=None,
+            )
         )
         session.add(
             AuditEvent(

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, update
 from sqlalchemy.exc import IntegrityError
 
 from storage import archive, migrate, outbox
-from storage.archive import MessageRecord, OutgoingRecord, chain_hash, sha256_hex
+from storage.archive import MessageRecord, OutgoingRecord, sha256_hex
 from storage.db import make_engine, session_scope
 from storage.models import Delivery, utcnow
 from storage.threads import NewParticipant, create_thread
@@ -107,7 +107,12 @@ def test_failed_store_leaves_nothing(engine):
 
 
 def test_records_are_hash_chained_per_thread(engine):
-    """Each message's chain hash covers the previous one; the thread head is the last."""
+    """Each message's entry links to the thread's previous record; the thread head is the last."""
+    from sqlmodel import Session, select
+
+    from storage import ledger
+    from storage.models import LedgerEntry, Thread
+
     tid = thread(engine)
     ids = [
         archive.store_message(engine, record(tid, f"m{i}".encode()), [outgoing(f"c{i}")])
@@ -115,12 +120,19 @@ def test_records_are_hash_chained_per_thread(engine):
     ]
     rows = [archive.get_message(engine, i) for i in ids]
     assert rows[0].prev_hash == ""
-    for prev, row in itertools.pairwise(rows):
-        assert row.prev_hash == prev.chain_hash
-    for row in rows:
-        assert row.chain_hash == chain_hash(
-            row.prev_hash, row.sha256, row.decision, [sha256_hex(b"out")]
-        )
+    with Session(engine) as session:
+        entries = session.exec(
+            select(LedgerEntry).where(LedgerEntry.thread_id == tid).order_by(LedgerEntry.seq)
+        ).all()
+        head = session.get(Thread, tid)
+        assert [e.kind for e in entries] == ["inbound", "decision", "outgoing"] * 3
+        for prev, entry in itertools.pairwise(entries):
+            assert entry.prev_hash == prev.hash
+        assert all(ledger.hash_of(e) == e.hash for e in entries)
+        assert (head.chain_head, head.chain_length) == (entries[-1].hash, 9)
+    for row, entry in zip(rows, entries[::3], strict=True):
+        assert (row.chain_hash, row.prev_hash) == (entry.hash, entry.prev_hash)
+        assert entry.content_sha256 == row.sha256
 
 
 def test_claims_are_leased_and_never_shared(engine):

@@ -1,1 +1,1 @@
-"""`gateway` command groups that live outside cli.py, one module per group."""
+"""Command groups of the `gateway` CLI, one module per group (registered at the end of cli.py)."""

@@ -17,6 +17,7 @@ from sqlmodel import select
 from gateway.web.audit import record
 from gateway.web.deps import CurrentUser, Web
 from gateway.web.render import Mark, RenderedMessage, render_message
+from storage.archive import get_message, opened_deliveries, opened_messages
 from storage.db import session_scope
 from storage.models import Delivery, Finding, Message, Participant, Thread, ThreadExemption
 
@@ -55,19 +56,25 @@ def load_thread(engine: Engine, thread_id: str) -> ThreadView | None:
             ).all()
         )
         by_id = {p.id: p for p in people}
-        messages = list(
-            session.exec(
-                select(Message).where(Message.thread_id == thread_id).order_by(Message.id)
-            ).all()
+        messages = opened_messages(  # bodies are sealed at rest (storage.bodies)
+            session,
+            list(
+                session.exec(
+                    select(Message).where(Message.thread_id == thread_id).order_by(Message.id)
+                ).all()
+            ),
         )
         ids = [m.id for m in messages]
         findings: dict[int, list[Finding]] = {}
         for f in session.exec(select(Finding).where(Finding.message_id.in_(ids))).all():
             findings.setdefault(f.message_id, []).append(f)
         deliveries: dict[int, list[Delivery]] = {}
-        for d in session.exec(
-            select(Delivery).where(Delivery.message_id.in_(ids)).order_by(Delivery.id)
-        ).all():
+        rows = list(
+            session.exec(
+                select(Delivery).where(Delivery.message_id.in_(ids)).order_by(Delivery.id)
+            ).all()
+        )
+        for d in opened_deliveries(session, rows, {d.id: thread_id for d in rows}):
             deliveries.setdefault(d.message_id, []).append(d)
         exemptions = list(
             session.exec(
@@ -122,11 +129,9 @@ async def thread_page(
 
 
 def _raw(engine: Engine, message_id: int) -> tuple[str, bytes] | None:
-    with session_scope(engine) as session:
-        row = session.exec(
-            select(Message.thread_id, Message.raw).where(Message.id == message_id)
-        ).first()
-        return (row[0], row[1]) if row else None
+    """(thread id, the bytes as received); b"" once the body was purged or erased."""
+    message = get_message(engine, message_id)
+    return (message.thread_id, message.raw) if message else None
 
 
 @router.get("/messages/{message_id}/raw")

@@ -1,0 +1,174 @@
+"""Message bodies at rest, sealed with a per-thread data key: erasing a thread destroys its key.
+
+Why crypto-shredding: an erasure request must also hold for copies of the database we cannot
+rewrite (replicas, WAL archives, dumps). Every received message (`Message.raw`) and every
+outgoing copy (`Delivery.outgoing`) is stored as AES-256-GCM ciphertext under its thread's key
+(`ThreadKey`); `erase_thread_key` overwrites the key, after which no copy of the ciphertext can
+be read. AES-GCM comes from `cryptography` (OpenSSL), already a dependency for DKIM.
+
+Content hashes in the ledger are over the PLAINTEXT bytes, so exports verify with sha256sum.
+
+Optional master key: when the environment variable GATEWAY_ARCHIVE_KEY holds 32 bytes in
+base64, new thread keys are stored wrapped (AES-GCM under the master key), so a database dump
+without the master key reveals no body. Keys created without it stay readable (`wrapped` flag).
+
+Every reader goes through this module: `open_body` (one row), `thread_keys` (bulk) and the
+getters in storage.archive, which return plaintext (or b"" for purged/erased bodies).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlmodel import Session, select
+
+from storage.models import ThreadKey, utcnow
+
+MASTER_KEY_ENV = "GATEWAY_ARCHIVE_KEY"
+NONCE_BYTES = 12
+PLAIN, SEALED, PURGED, ERASED = "plain", "sealed", "purged", "erased"
+
+
+class BodyUnavailable(Exception):
+    """The body cannot be read: purged by retention, erased, or its key is missing."""
+
+    def __init__(self, state: str, detail: str = "") -> None:
+        super().__init__(detail or f"body {state}")
+        self.state = state
+
+
+class BodyTampered(BodyUnavailable):
+    """The sealed bytes fail authentication: someone changed them (or the key)."""
+
+    def __init__(self, detail: str = "sealed bytes fail authentication") -> None:
+        super().__init__("tampered", detail)
+
+
+def _aad(thread_id: str, purpose: bytes) -> bytes:
+    """Associated data: a sealed body only opens for its own thread and purpose."""
+    return b"relay-gateway/v1/" + purpose + b"/" + thread_id.encode()
+
+
+def seal(key: bytes, plaintext: bytes, thread_id: str) -> bytes:
+    """nonce || AES-256-GCM(plaintext), bound to the thread."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, _aad(thread_id, b"body"))
+
+
+def unseal(key: bytes, sealed: bytes, thread_id: str) -> bytes:
+    """The plaintext of `seal`'s output; BodyTampered if a byte was changed."""
+    try:
+        return AESGCM(key).decrypt(
+            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(thread_id, b"body")
+        )
+    except (InvalidTag, ValueError):
+        raise BodyTampered() from None
+
+
+def open_body(state: str, data: bytes, key: bytes | None, thread_id: str) -> bytes:
+    """Plaintext of a stored body in any state; BodyUnavailable when there is none."""
+    if state == PLAIN:
+        return data
+    if state in (PURGED, ERASED):
+        raise BodyUnavailable(state)
+    if state != SEALED:
+        raise BodyUnavailable(state, f"unknown body state {state!r}")
+    if not key:
+        raise BodyUnavailable(ERASED, "thread key destroyed")
+    return unseal(key, data, thread_id)
+
+
+def readable(state: str, data: bytes, key: bytes | None, thread_id: str) -> bytes:
+    """Like open_body, but b"" where there is no body (what the archive getters return)."""
+    try:
+        return open_body(state, data, key, thread_id)
+    except BodyUnavailable as exc:
+        if exc.state in (PURGED, ERASED):
+            return b""
+        raise
+
+
+# ---------------------------------------------------------------- keys
+
+
+def _master_key() -> bytes | None:
+    """The optional master key from the environment (32 bytes, base64)."""
+    value = os.environ.get(MASTER_KEY_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        key = base64.b64decode(value, validate=True)
+    except binascii.Error:
+        key = b""
+    if len(key) != 32:
+        raise ValueError(f"{MASTER_KEY_ENV} must be 32 bytes in base64 (openssl rand -base64 32)")
+    return key
+
+
+def _unwrap(row: Any) -> bytes:
+    """The usable data key of a key row (ThreadKey or its columns; b"" when destroyed)."""
+    if not row.key or not row.wrapped:
+        return row.key
+    master = _master_key()
+    if master is None:
+        raise BodyUnavailable("locked", f"thread key is wrapped; set {MASTER_KEY_ENV}")
+    nonce, wrapped = row.key[:NONCE_BYTES], row.key[NONCE_BYTES:]
+    try:
+        return AESGCM(master).decrypt(nonce, wrapped, _aad(row.thread_id, b"key"))
+    except InvalidTag:
+        raise BodyUnavailable("locked", f"{MASTER_KEY_ENV} does not open this key") from None
+
+
+def thread_key(session: Session, thread_id: str, *, create: bool = False) -> bytes | None:
+    """The thread's data key; with create=True a new one is made for a thread without one.
+
+    Call with the thread row locked (storage.ledger.lock_thread) when creating, so that two
+    instances cannot make two keys for one thread.
+    """
+    row = session.get(ThreadKey, thread_id)
+    if row is None:
+        if not create:
+            return None
+        key = AESGCM.generate_key(bit_length=256)
+        master = _master_key()
+        stored, wrapped = key, False
+        if master is not None:
+            nonce = os.urandom(NONCE_BYTES)
+            stored = nonce + AESGCM(master).encrypt(nonce, key, _aad(thread_id, b"key"))
+            wrapped = True
+        session.add(ThreadKey(thread_id=thread_id, key=stored, wrapped=wrapped))
+        session.flush()
+        return key
+    key = _unwrap(row)
+    if not key and create:
+        raise BodyUnavailable(ERASED, f"thread {thread_id} was erased: nothing more is archived")
+    return key or None
+
+
+def thread_keys(session: Session, thread_ids: Iterable[str]) -> dict[str, bytes]:
+    """Data keys of many threads at once (destroyed keys map to b"")."""
+    ids = sorted(set(thread_ids))
+    keys: dict[str, bytes] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        columns = select(ThreadKey.thread_id, ThreadKey.key, ThreadKey.wrapped)
+        for row in session.exec(columns.where(ThreadKey.thread_id.in_(chunk))):
+            keys[row.thread_id] = _unwrap(row)
+    return keys
+
+
+def destroy_thread_key(session: Session, thread_id: str) -> bool:
+    """Overwrite the thread's key (crypto-shredding); True if there was one to destroy."""
+    row = session.get(ThreadKey, thread_id)
+    if row is None or not row.key:
+        return False
+    row.key = b""
+    row.destroyed_at = utcnow()
+    session.add(row)
+    return True
