@@ -32,6 +32,7 @@ from storage.models import ThreadKey, utcnow
 
 MASTER_KEY_ENV = "GATEWAY_ARCHIVE_KEY"
 NONCE_BYTES = 12
+SEALED_OVERHEAD = NONCE_BYTES + 16  # the nonce and AES-GCM's 16-byte tag
 PLAIN, SEALED, PURGED, ERASED = "plain", "sealed", "purged", "erased"
 
 

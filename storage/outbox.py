@@ -197,9 +197,13 @@ def find_by_token(engine: Engine, token: str) -> tuple[Delivery, Message] | None
 
 
 def get_delivery(engine: Engine, delivery_id: int) -> Delivery | None:
-    """One outbox row (detached), or None."""
+    """One outbox row (detached, its copy in plaintext), or None."""
     with session_scope(engine) as session:
-        return session.get(Delivery, delivery_id)
+        row = session.get(Delivery, delivery_id)
+        if row is None:
+            return None
+        message = session.get(Message, row.message_id)
+        return opened_deliveries(session, [row], {row.id: message.thread_id})[0]
 
 
 # ---------------------------------------------------------------- support: the queue CLI
@@ -242,12 +246,18 @@ def list_queue(engine: Engine, status: str | None = None, limit: int = 100) -> l
         Delivery.lease_owner,
         Delivery.last_response,
         func.length(Delivery.outgoing),
+        Delivery.body_state,
     )
     if status is not None:
         query = query.where(Delivery.status == status)
     with session_scope(engine) as session:
         rows = session.exec(query.order_by(Delivery.id.desc()).limit(limit)).all()
-        return [QueueEntry(*row) for row in rows]
+        return [QueueEntry(*row[:-2], size=_plain_size(row[-2], row[-1])) for row in rows]
+
+
+def _plain_size(stored: int, state: str) -> int:
+    """The copy's own size: a sealed body carries a nonce and an authentication tag more."""
+    return max(stored - bodies.SEALED_OVERHEAD, 0) if state == bodies.SEALED else stored
 
 
 @dataclass(frozen=True)

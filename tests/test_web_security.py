@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from fastapi.routing import APIRoute
+from sqlmodel import Session, select
 from starlette.routing import Route
 
 from tests.web_helpers import (
@@ -298,3 +299,26 @@ async def test_served_over_tls_the_cookies_are_secure(tmp_path, dkim_key, sink, 
         assert "HttpOnly" in cookie
         assert r.headers["strict-transport-security"].startswith("max-age=")
         assert (await client.get("/")).status_code == 200  # the Secure cookie is sent back
+
+
+async def test_evidence_export_downloads_verifies_offline_and_is_audited(support, tmp_path):
+    """The thread page's export link gives the same zip `archive verify-export` accepts."""
+    from gateway.evidence import verify_export
+    from storage.models import AuditEvent
+
+    async with httpx.AsyncClient(base_url=support.base_url) as client:
+        await login(client, "vera")
+        page = await client.get(f"/threads/{support.conv.thread_id}")
+        assert f'href="/threads/{support.conv.thread_id}/export"' in page.text
+        reply = await client.get(f"/threads/{support.conv.thread_id}/export")
+        assert reply.status_code == 200
+        assert reply.headers["content-type"] == "application/zip"
+        missing = await client.get("/threads/th_nope/export")
+        assert missing.status_code == 404
+    path = tmp_path / "export.zip"
+    path.write_bytes(reply.content)
+    check = verify_export(path)
+    assert check.ok, check.problems
+    with Session(support.engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "thread.export")).all()
+    assert [(e.actor, e.target_id) for e in events] == [("vera", support.conv.thread_id)]

@@ -6,6 +6,8 @@ the record says who read what.
 
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -14,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from gateway.evidence import ExportError, build_export, write_zip
 from gateway.web.audit import record
 from gateway.web.deps import CurrentUser, Web
 from gateway.web.render import Mark, RenderedMessage, render_message
@@ -125,6 +128,33 @@ async def thread_page(
         request,
         "thread.html",
         {"user": user, "t": found, "view": view, "relay": web.services.relay},
+    )
+
+
+def _export_zip(engine: Engine, thread_id: str) -> bytes | None:
+    """The thread's evidence export (gateway/evidence.py) as zip bytes, or None: no thread."""
+    try:
+        export = build_export(engine, thread_id)
+    except ExportError:
+        return None
+    buffer = io.BytesIO()
+    write_zip(export, buffer)
+    return buffer.getvalue()
+
+
+@router.get("/threads/{thread_id}/export")
+async def thread_export(request: Request, web: Web, user: CurrentUser, thread_id: str) -> Response:
+    """The same evidence zip as `gateway threads export ID`, checked offline by
+    `gateway archive verify-export`; downloading it is an audit event."""
+    data = await web.read(_export_zip, web.reader, thread_id)
+    if data is None:
+        raise HTTPException(404, f"No thread {thread_id!r}.")
+    digest = hashlib.sha256(data).hexdigest()
+    await record(web, user.name, "thread.export", "thread", thread_id, format="zip", sha256=digest)
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="thread-{thread_id}.zip"'},
     )
 
 
