@@ -33,6 +33,7 @@ def default_stages(services: Services) -> tuple[Stage, ...]:
         authenticate,
         decide,
         footer,
+        notify,
         parse,
         resolve,
         rewrite,
@@ -50,6 +51,7 @@ def default_stages(services: Services) -> tuple[Stage, ...]:
         footer.AddFooter(services),
         sign.Sign(services),
         archive.Archive(services),
+        notify.Notify(services),
     )
 
 

@@ -29,6 +29,7 @@ class Thread(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
     chain_head: str = Field(default="", max_length=64)  # hash of the last archived record
+    stage: str = Field(default="", max_length=16)  # inquiry|contract|closed; "" = policy default
 
 
 class Participant(SQLModel, table=True):
@@ -122,3 +123,20 @@ class AuditEvent(SQLModel, table=True):
     target_type: str = Field(max_length=32)
     target_id: str = Field(max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ThreadExemption(SQLModel, table=True):
+    """Support exempted a thread from part of the policy (a category, a kind or "all").
+
+    Rows are never deleted: removing an exemption sets `removed_at`, so the record shows which
+    exemptions were in force when any message was decided.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: str = Field(foreign_key="thread.id", index=True, max_length=32)
+    scope: str = Field(max_length=32)
+    actor: str = Field(max_length=255)
+    reason: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None
+    removed_by: str | None = Field(default=None, max_length=255)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from storage.db import session_scope
-from storage.models import AuditEvent, Participant, Thread, utcnow
+from storage.models import AuditEvent, Participant, Thread, ThreadExemption, utcnow
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,13 @@ class NewParticipant:
 
 class ThreadNotFound(LookupError):
     """No thread has this id."""
+
+
+class ExemptionNotFound(LookupError):
+    """The thread has no active exemption with this id."""
+
+
+STAGES = ("inquiry", "contract", "closed")
 
 
 def create_thread(
@@ -125,3 +132,94 @@ def find_by_relay_local(engine: Engine, local: str) -> tuple[Thread, list[Partic
             select(Participant).where(Participant.thread_id == owner.thread_id)
         ).all()
         return thread, list(people)
+
+
+def set_stage(engine: Engine, thread_id: str, stage: str, *, actor: str) -> Thread:
+    """Move a thread to another stage (inquiry, contract, closed); recorded as an audit event.
+
+    The stage is what stage-aware policy rules look at: marketplaces are stricter before a
+    contract exists, because that is when parties try to move off the platform.
+    """
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}: use one of {', '.join(STAGES)}")
+    with session_scope(engine) as session:
+        thread = session.get(Thread, thread_id)
+        if thread is None:
+            raise ThreadNotFound(thread_id)
+        previous = thread.stage
+        thread.stage = stage
+        session.add(thread)
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="thread.stage",
+                target_type="thread",
+                target_id=thread_id,
+                details={"from": previous, "to": stage},
+            )
+        )
+        return thread
+
+
+def add_exemption(engine: Engine, thread_id: str, *, scope: str, actor: str, reason: str) -> int:
+    """Exempt a thread from the policy for one scope (a category, a kind or "all"); its id.
+
+    Who and why are required: an exemption changes what the policy does, so the record must say
+    who decided it.
+    """
+    scope = scope.strip().lower()
+    if not scope or len(scope) > 32 or not scope.replace("_", "").isalnum():
+        raise ValueError(f"{scope!r} is not a scope: use a category, a kind or 'all'")
+    if not reason.strip():
+        raise ValueError("an exemption needs a reason")
+    with session_scope(engine) as session:
+        if session.get(Thread, thread_id) is None:
+            raise ThreadNotFound(thread_id)
+        row = ThreadExemption(thread_id=thread_id, scope=scope, actor=actor, reason=reason)
+        session.add(row)
+        session.flush()
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="thread.exempt",
+                target_type="thread",
+                target_id=thread_id,
+                details={"exemption_id": row.id, "scope": scope, "reason": reason},
+            )
+        )
+        return row.id
+
+
+def remove_exemption(engine: Engine, thread_id: str, exemption_id: int, *, actor: str) -> None:
+    """End an exemption (the row stays, marked removed, for the record)."""
+    with session_scope(engine) as session:
+        row = session.get(ThreadExemption, exemption_id)
+        if row is None or row.thread_id != thread_id or row.removed_at is not None:
+            raise ExemptionNotFound(f"thread {thread_id} has no active exemption {exemption_id}")
+        row.removed_at = utcnow()
+        row.removed_by = actor
+        session.add(row)
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="thread.unexempt",
+                target_type="thread",
+                target_id=thread_id,
+                details={"exemption_id": exemption_id, "scope": row.scope},
+            )
+        )
+
+
+def list_exemptions(engine: Engine, thread_id: str) -> list[ThreadExemption]:
+    """The thread's active exemptions, oldest first."""
+    with session_scope(engine) as session:
+        return list(
+            session.exec(
+                select(ThreadExemption)
+                .where(
+                    ThreadExemption.thread_id == thread_id,
+                    ThreadExemption.removed_at.is_(None),
+                )
+                .order_by(ThreadExemption.id)
+            ).all()
+        )

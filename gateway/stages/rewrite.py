@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 from gateway import mime, rewrite
 from gateway.context import MessageContext, OutgoingCopy, Person
+from gateway.policy.provenance import redaction_texts
 from gateway.services import Services
 
 
@@ -38,7 +39,8 @@ class Rewrite:
         replacements = rewrite.address_replacements(ctx.thread)
         if ctx.decision.action == "redact":
             marker = f"[removed by {self.services.settings.platform.name}]"
-            found = rewrite.redaction_replacements((f.text for f in ctx.findings), marker)
+            texts = redaction_texts(ctx.decision, ctx.findings)
+            found = rewrite.redaction_replacements(texts, marker)
             replacements = {**found, **replacements}
         return replacements
 
