@@ -481,3 +481,12 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---------------------------------------------------------------- policy (gateway/commands)
+from gateway.commands import holds as _holds, policy as _policy, threads_policy  # noqa: E402, I001
+
+cli.add_command(_holds.holds_group)
+cli.add_command(_policy.policy_group)
+for _command in threads_policy.COMMANDS:
+    threads_group.add_command(_command)

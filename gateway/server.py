@@ -12,6 +12,7 @@ import signal
 import structlog
 from aiosmtpd.smtp import SMTP
 
+from gateway import holds
 from gateway.config import Settings
 from gateway.delivery import DeliveryWorker
 from gateway.services import Services
@@ -55,6 +56,7 @@ class Gateway:
         self.server: asyncio.base_events.Server | None = None
         self._stop = asyncio.Event()
         self._worker_task: asyncio.Task | None = None
+        self._holds_task: asyncio.Task | None = None
 
     async def start(self, *, host: str | None = None, port: int | None = None) -> None:
         """Open storage, bind SMTP (port 0 picks a free port) and start the worker."""
@@ -72,6 +74,9 @@ class Gateway:
         transport = self.transport or make_transport(self.settings)
         worker = DeliveryWorker(self.services, transport)
         self._worker_task = asyncio.create_task(worker.run(self._stop), name="delivery")
+        self._holds_task = asyncio.create_task(
+            holds.expiry_loop(self.services, self._stop), name="hold-expiry"
+        )
         log.info("listening", address=self.address, transport=self.settings.delivery.transport)
 
     def _protocol(self, handler: RelayHandler) -> SMTP:
@@ -105,6 +110,8 @@ class Gateway:
         self._stop.set()
         if self._worker_task is not None:
             await self._worker_task
+        if self._holds_task is not None:
+            await self._holds_task
         if self.transport is not None:
             await self.transport.close()
         if self.services is not None:

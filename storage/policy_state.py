@@ -20,22 +20,26 @@ HISTORY_LIMIT = 500  # earlier messages of one sender looked at (escalation coun
 
 
 @dataclass(frozen=True)
-class SenderMessage:
-    """One earlier message of the sender, as far as the policy cares."""
-
-    action: str
-    status: str
-    decision: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class PolicyState:
-    """Thread stage, active exemptions (id, scope), sender's role and earlier messages."""
+    """Thread stage, active exemptions (id, scope), the sender's role and history summary."""
 
-    stage: str
-    exemptions: tuple[tuple[int, str], ...]
-    sender_role: str
-    earlier: tuple[SenderMessage, ...]  # oldest first
+    stage: str = ""
+    exemptions: tuple[tuple[int, str], ...] = ()
+    sender_role: str = ""
+    flagged: int = 0  # earlier messages of the sender in the thread with action "flag"
+    shared_contact: bool = False  # an earlier, not rejected one had a contact finding acted on
+    tail: tuple[str, ...] = ()  # number fragments the sender's last message left
+
+
+def summarize(rows: list[tuple[str, str, dict[str, Any]]]) -> tuple[int, bool, tuple[str, ...]]:
+    """(flagged, shared_contact, tail) over (action, status, decision) rows, oldest first."""
+    flagged = sum(1 for action, _, _ in rows if action == "flag")
+    shared = any(
+        status != "rejected" and "contact" in (decision or {}).get("categories", ())
+        for _, status, decision in rows
+    )
+    tail = tuple((rows[-1][2] or {}).get("tail", ())) if rows else ()
+    return flagged, shared, tail
 
 
 def load_policy_state(engine: Engine, thread_id: str, sender_id: int | None) -> PolicyState:
@@ -44,19 +48,21 @@ def load_policy_state(engine: Engine, thread_id: str, sender_id: int | None) -> 
         return state_in(session, thread_id, sender_id)
 
 
-def state_in(session: Session, thread_id: str, sender_id: int | None) -> PolicyState:
-    """load_policy_state inside a caller's session."""
+def state_in(
+    session: Session, thread_id: str, sender_id: int | None, before_id: int | None = None
+) -> PolicyState:
+    """load_policy_state inside a caller's session (`before_id`: only older messages count)."""
     thread = session.get(Thread, thread_id)
     exemptions = session.exec(
         select(ThreadExemption.id, ThreadExemption.scope).where(
             ThreadExemption.thread_id == thread_id, ThreadExemption.removed_at.is_(None)
         )
     ).all()
-    role, earlier = "", ()
+    role, summary = "", (0, False, ())
     if sender_id is not None:
         person = session.get(Participant, sender_id)
         role = person.role if person else ""
-        rows = session.exec(
+        query = (
             select(Message.action, Message.status, Message.decision)
             .where(
                 Message.thread_id == thread_id,
@@ -65,11 +71,16 @@ def state_in(session: Session, thread_id: str, sender_id: int | None) -> PolicyS
             )
             .order_by(Message.id.desc())
             .limit(HISTORY_LIMIT)
-        ).all()
-        earlier = tuple(SenderMessage(r[0], r[1], r[2] or {}) for r in reversed(rows))
+        )
+        if before_id is not None:
+            query = query.where(Message.id < before_id)
+        rows = session.exec(query).all()
+        summary = summarize([(r[0], r[1], r[2] or {}) for r in reversed(rows)])
     return PolicyState(
         stage=thread.stage if thread else "",
         exemptions=tuple((r[0], r[1]) for r in exemptions),
         sender_role=role,
-        earlier=earlier,
+        flagged=summary[0],
+        shared_contact=summary[1],
+        tail=summary[2],
     )

@@ -8,7 +8,7 @@ that is missing.
 
 from __future__ import annotations
 
-from jinja2 import TemplateNotFound
+from jinja2 import TemplateNotFound, TemplateSyntaxError
 
 from gateway.config import ConfigProblem, Settings
 
@@ -95,6 +95,14 @@ def _missing_templates(settings: Settings) -> list[ConfigProblem]:
                     "[policy.notices] on",
                     f"no template {name} for the {event!r} notice",
                     f"add {name} to the [templates] dir, or remove {event!r} from `on`",
+                )
+            )
+        except TemplateSyntaxError as exc:
+            problems.append(
+                ConfigProblem(
+                    "[templates] dir",
+                    f"{exc.filename or name} line {exc.lineno}: {exc.message}",
+                    f"correct the Jinja2 syntax of {name}, or delete it to use the built-in one",
                 )
             )
     return problems

@@ -39,17 +39,12 @@ def detector_versions(scanner: Scanner) -> dict[str, str]:
 
 
 def history_from(state: PolicyState) -> History:
-    """The engine's view of the stored state: counts over the sender's earlier messages."""
-    flagged = sum(1 for m in state.earlier if m.action == "flag")
-    shared = any(
-        m.status != "rejected" and "contact" in m.decision.get("categories", ())
-        for m in state.earlier
-    )
+    """The engine's view of the stored state."""
     return History(
         stage=state.stage,
         sender_role=state.sender_role,
-        flagged=flagged,
-        shared_contact=shared,
+        flagged=state.flagged,
+        shared_contact=state.shared_contact,
         exemptions=tuple(Exemption(i, scope) for i, scope in state.exemptions),
     )
 
@@ -66,7 +61,7 @@ def evaluate(
     The returned findings include those made by joining number fragments across messages.
     """
     settings = view.settings.escalation
-    tail = tuple(state.earlier[-1].decision.get("tail", ())) if state.earlier else ()
+    tail = state.tail
     current = accumulate.fragments(message, findings, settings.tail_fragments)
     joined = accumulate.join_scan(scanner, tail, current) if settings.accumulate else []
     everything = (*findings, *(a.finding for a in joined))
