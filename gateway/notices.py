@@ -131,7 +131,7 @@ _AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list"}
 
 def is_automatic(message: EmailMessage, mail_from: str, services: Services) -> bool:
     """True for mail a notice must never answer (RFC 3834 section 2): it could start a loop."""
-    if not mail_from:  # null sender: a bounce, or another system's notice
+    if mail_from.strip("<> ") == "":  # null sender: a bounce, or another system's notice
         return True
     auto = str(message.get("auto-submitted", "") or "").strip().lower()
     if auto and auto != "no":
