@@ -186,6 +186,7 @@ def _thread_json(relay: RelayDomain, thread, people) -> dict[str, Any]:
         "id": thread.id,
         "subject": thread.subject,
         "status": thread.status,
+        "stage": thread.stage,  # "" = [policy] default_stage
         "external_ref": thread.external_ref,
         "participants": [
             {

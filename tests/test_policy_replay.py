@@ -102,6 +102,24 @@ async def test_replay_reports_exactly_what_a_stricter_and_a_looser_policy_change
         (by_name["calendly"].id, "flag", "deliver"),
     ]
 
+    # Escalation counts the candidate's own flags, in arrival order.
+    escalating = await asyncio.to_thread(
+        replay,
+        tmp_path,
+        db_url,
+        dkim_key,
+        capsys,
+        "escalating",
+        policy=CURRENT,
+        policy__escalation={"flags_before_hold": 2},
+    )
+    assert [
+        (c["message_id"], c["candidate"], c["candidate_rule"]) for c in escalating["changes"]
+    ] == [
+        (by_name["email"].id, "hold", "escalation.flags_before_hold"),
+        (by_name["calendly"].id, "hold", "escalation.flags_before_hold"),
+    ]
+
     same = await asyncio.to_thread(
         replay, tmp_path, db_url, dkim_key, capsys, "same", policy=CURRENT
     )
