@@ -13,12 +13,14 @@ this needs, and it holds nothing a reader of the archive could not see anyway.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 from gateway.context import Finding
+from gateway.scanning import banking, cards, phones
 from gateway.scanning.scanner import Scanner
 from gateway.scanning.text import extract
 
@@ -28,6 +30,8 @@ VERSION = "accumulate/1"
 _FRAGMENT = re.compile(r"\+?\(?\d[\d \t().\-/]*\d|\+?\d")
 _MAX_DIGITS = 12
 _MIN_DIGITS = 2
+# Joined number fragments can only make numbers: phone, card and bank account numbers.
+NUMBER_DETECTORS = (phones, cards, banking)
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ def join_scan(scanner: Scanner, tail: Sequence[str], current: Sequence[str]) -> 
     joined = " ".join(pieces)
     first_new = len(tail)
     result = []
-    for finding in scanner.scan_text(joined, part="thread"):
+    numbers = dataclasses.replace(scanner, detectors=NUMBER_DETECTORS)
+    for finding in numbers.scan_text(joined, part="thread"):
         if finding.category != "contact" and finding.category != "payment":
             continue
         touched = [i for i, (s, e) in enumerate(bounds) if s < finding.end and e > finding.start]

@@ -80,6 +80,29 @@ def evaluate(
     return decision, everything
 
 
+_SOURCES: dict[tuple[int, str], tuple[str, str, object]] = {}
+
+
+def _source_hash(env: jinja2.Environment, name: str) -> tuple[str, str]:
+    """(resolved name, sha256 of its source), cached while the file is unchanged.
+
+    Reading and hashing four template files per message would cost more than the decision; the
+    loader's `uptodate` check (a stat) says when an admin changed one.
+    """
+    cached = _SOURCES.get((id(env), name))
+    if cached is not None and (cached[2] is None or cached[2]()):  # type: ignore[operator]
+        return cached[0], cached[1]
+    resolved = name
+    try:
+        source, _path, uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        resolved = name.rsplit("_", 1)[0] + "_other." + name.split(".", 1)[1]
+        source, _path, uptodate = env.loader.get_source(env, resolved)  # type: ignore[union-attr]
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    _SOURCES[(id(env), name)] = (resolved, digest, uptodate)
+    return resolved, digest
+
+
 def footer_provenance(
     env: jinja2.Environment, decision: Decision, findings: Sequence[Finding]
 ) -> dict[str, str]:
@@ -91,15 +114,10 @@ def footer_provenance(
     result = {}
     for name in names:
         try:
-            source, _path, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            resolved, digest = _source_hash(env, name)
         except jinja2.TemplateNotFound:
-            fallback = name.rsplit("_", 1)[0] + "_other." + name.split(".", 1)[1]
-            try:
-                source, _path, _ = env.loader.get_source(env, fallback)  # type: ignore[union-attr]
-                name = fallback
-            except jinja2.TemplateNotFound:
-                continue
-        result[name] = hashlib.sha256(source.encode()).hexdigest()
+            continue
+        result[resolved] = digest
     return result
 
 
