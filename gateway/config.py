@@ -492,6 +492,11 @@ def _expand_env(value: Any, environ: Any, key: tuple[str, ...], problems: list) 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
     """("delivery", "smtp", "port") -> "[delivery.smtp] port", the way admins see the file."""
+    for i, part in enumerate(loc[:-1]):
+        if isinstance(part, int):  # an array of tables: ("policy", "rules", 1, "action")
+            table = ".".join(str(p) for p in loc[:i])
+            rest = " ".join(str(p) for p in loc[i + 1 :] if not isinstance(p, int))
+            return f"[[{table}]] #{part + 1} {rest}"
     parts = [str(p) for p in loc if not isinstance(p, int)]
     if not parts:
         return "(top level)"

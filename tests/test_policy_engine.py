@@ -179,9 +179,9 @@ def test_config_check_type_errors_name_the_key():
             source="site.toml",
         )
     text = str(caught.value)
-    assert "[policy.rules] action" in text
-    assert "'deliver', 'flag', 'redact', 'hold' or 'reject'" in text
-    assert "[policy.rules.stages]" in text or "stages" in text
+    assert "site.toml: [[policy.rules]] #1 action: Input should be 'deliver', 'flag'" in text
+    assert "'deliver', 'flag', 'redact', 'hold' or 'reject' (got 'drop')" in text
+    assert "[[policy.rules]] #1 stages: Input should be 'inquiry', 'contract' or 'closed'" in text
 
 
 def test_broken_notice_template_is_reported(tmp_path):
