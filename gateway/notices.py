@@ -182,7 +182,7 @@ def policy_notice(
             rule=rule,
             reason=reason,
             words=words,
-            categories=categories or ["policy"],
+            categories=categories,
         )
     )
     title = NOTICE_TITLES.get(event, "Notice")

@@ -115,3 +115,24 @@ async def test_automatic_mail_never_gets_a_notice(db_url, tmp_path, dkim_key, si
     assert sink.received == []
     kinds = [m.kind for m in archive.messages_of(running.engine, conv.thread_id)]
     assert kinds == ["inbound", "inbound", "inbound"]
+
+
+async def test_emergency_hold_notice_says_why_without_findings(
+    db_url, tmp_path, dkim_key, sink, start_gateway
+):
+    """A clean message held by the emergency switch: the notice names the switch, no findings."""
+    settings = make_settings(
+        db_url,
+        tmp_path,
+        dkim_key[0],
+        policy={"emergency_hold": True},
+        delivery__smtp={"port": sink.port},
+    )
+    running = await start_gateway(settings)
+    conv = new_conversation(running.engine)
+    data = "From: Ann Lee <ann@example.org>\nTo: {to}\nSubject: Hi\n\nHello Bo\n"
+    assert (await asend(running, "ann@example.org", [conv.bo], data.format(to=conv.bo)))[0] == 250
+    await sink.wait_for(1)
+    text = " ".join(parsed(sink.received[0][2]).get_content().split())
+    assert 'Why: policy rule "emergency_hold" (for the moment, every message is reviewed' in text
+    assert "What was found" not in text
