@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     count, seconds = baseline(engine, settings)
     results["baseline (parse + scan)"] = {"messages": count, "seconds": seconds, "changes": None}
+    console.print(f"baseline: {count / seconds:,.0f} msg/s", markup=False)
     for name, candidate in (("replay, same policy", settings), ("replay, stricter", stricter)):
         report = replay(engine, candidate)
         results[name] = {
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             "changes": len(report.changes),
             "candidate": dict(report.candidate),
         }
+        console.print(f"{name}: {report.messages / report.seconds:,.0f} msg/s", markup=False)
     engine.dispose()
     table = Table("pass", "messages", "seconds", "msg/s", "vs baseline", "changes")
     base_rate = count / seconds
