@@ -6,6 +6,7 @@ import asyncio
 import json
 
 from gateway.cli import main
+from gateway.policy.replay import replay as run_replay
 from storage import archive
 from tests.conftest import asend, make_settings, new_conversation, settings_toml
 
@@ -124,6 +125,12 @@ async def test_replay_reports_exactly_what_a_stricter_and_a_looser_policy_change
         replay, tmp_path, db_url, dkim_key, capsys, "same", policy=CURRENT
     )
     assert same["changes"] == []
+    first_two = await asyncio.to_thread(run_replay, running.engine, running.settings, limit=2)
+    assert (first_two.messages, first_two.current["deliver"], first_two.current["flag"]) == (
+        2,
+        1,
+        1,
+    )
     future = await asyncio.to_thread(
         replay,
         tmp_path,

@@ -115,6 +115,7 @@ def replay(
     *,
     since: datetime | None = None,
     thread_id: str | None = None,
+    limit: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ReplayReport:
     """Archived inbound mail through `candidate`'s scanner and policy: a report, no changes."""
@@ -146,7 +147,7 @@ def replay(
                 )
                 .where(Message.id > last_id)
                 .order_by(Message.id)
-                .limit(BATCH)
+                .limit(BATCH if limit is None else min(BATCH, limit - report.messages))
             ).all()
             if not rows:
                 break
@@ -158,6 +159,8 @@ def replay(
             last_id = rows[-1].id
             if progress:
                 progress(len(rows))
+            if limit is not None and report.messages >= limit:
+                break
     report.seconds = time.perf_counter() - started
     return report
 
