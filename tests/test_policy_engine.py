@@ -209,3 +209,20 @@ def test_join_scan_finds_a_number_split_over_two_messages():
     assert found[0].finding.detector.startswith("accumulate/1+phones/")
     assert join_scan(scanner, ["+1 415 555 2671"], []) == []
     assert join_scan(scanner, ["12"], ["2026"]) == []
+
+
+def test_only_numbers_at_a_message_boundary_are_joined():
+    """Dates and sizes in the middle of a message leave no tail; an ending number does."""
+    from gateway import mime
+    from gateway.policy.accumulate import fragments
+
+    middle = mime.parse(
+        b"Subject: x\r\n\r\nHi Bo, thanks for the files you sent last week.\r\n"
+        b"Delivered on 2024-11-19 at 1920 x 1080, 30 revisions, invoice 4711 paid.\r\n"
+        b"I will review everything tomorrow and get back to you with my comments. Best, Ann\r\n"
+    )
+    assert fragments(middle, [], 4) == ([], [])
+    ending = mime.parse(b"Subject: x\r\n\r\nSure, ring me. It starts +1 415 555\r\n")
+    assert fragments(ending, [], 4) == (["+1 415 555"], ["+1 415 555"])
+    quoted = mime.parse(b"Subject: x\r\n\r\nok\r\n> +1 415 555\r\n")
+    assert fragments(quoted, [], 4) == ([], [])

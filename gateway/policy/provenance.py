@@ -62,12 +62,12 @@ def evaluate(
     """
     settings = view.settings.escalation
     tail = state.tail
-    current = accumulate.fragments(message, findings, settings.tail_fragments)
-    joined = accumulate.join_scan(scanner, tail, current) if settings.accumulate else []
+    head, ending = accumulate.fragments(message, findings, settings.tail_fragments)
+    joined = accumulate.join_scan(scanner, tail, head) if settings.accumulate else []
     everything = (*findings, *(a.finding for a in joined))
     decision = decide(everything, view, history_from(state))
     extra: dict[str, Any] = {
-        "tail": accumulate.next_tail(tail, current, bool(joined), settings.tail_fragments),
+        "tail": accumulate.next_tail(ending, bool(joined), settings.tail_fragments),
         "accumulated": [{"text": a.finding.text, "here": list(a.here)} for a in joined],
         "detectors": detector_versions(scanner),
     }
