@@ -37,7 +37,7 @@ _MIN_DIGITS = 2
 # joined: a number split across two messages is split at that boundary.
 NUMBER_DETECTORS = (phones,)
 JOIN_WIDTH = 2  # fragments taken from each side of the boundary
-EDGE = 60  # characters from the start / end of a message's own text where fragments count
+EDGE = 25  # characters from the start / end of a message's own text where fragments count
 
 
 @dataclass(frozen=True)
