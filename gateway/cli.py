@@ -181,11 +181,13 @@ def _engine(settings: Settings):
     return engine
 
 
-def _thread_json(relay: RelayDomain, thread, people) -> dict[str, Any]:
+def _thread_json(settings: Settings, thread, people) -> dict[str, Any]:
     """A thread as JSON for scripts (the same shape the API returns)."""
     from gateway.conversations import thread_json
 
-    return thread_json(relay, thread, people)
+    return thread_json(
+        _relay(settings), thread, people, default_stage=settings.policy.default_stage
+    )
 
 
 def _print_thread(data: dict[str, Any]) -> None:
@@ -232,6 +234,7 @@ def threads_create(settings, subject, participants, external_ref, as_json) -> No
             subject=subject,
             participants=people,
             external_ref=external_ref,
+            default_stage=settings.policy.default_stage,
         )
     except ConversationError as exc:
         raise click.UsageError(str(exc)) from None
@@ -277,7 +280,7 @@ def threads_show(settings, thread_id, as_json) -> None:
         raise Failure(f"no thread {thread_id!r}") from None
     finally:
         engine.dispose()
-    data = _thread_json(_relay(settings), thread, people)
+    data = _thread_json(settings, thread, people)
     data["messages"] = [
         {
             "id": m.id,
@@ -487,3 +490,11 @@ from gateway.commands.evidence import threads_erase, threads_export, threads_leg
 threads_group.add_command(threads_export)
 threads_group.add_command(threads_legal_hold)
 threads_group.add_command(threads_erase)
+
+# ---------------------------------------------------------------- policy (gateway/commands)
+from gateway.commands import holds as _holds, policy as _policy, threads_policy  # noqa: E402, I001
+
+cli.add_command(_holds.holds_group)
+cli.add_command(_policy.policy_group)
+for _command in threads_policy.COMMANDS:
+    threads_group.add_command(_command)

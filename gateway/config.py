@@ -268,13 +268,102 @@ class ScannerSettings(_Section):
         return value
 
 
+Stage = Literal["inquiry", "contract", "closed"]
+STAGES: tuple[str, ...] = ("inquiry", "contract", "closed")
+Role = Literal["client", "freelancer"]
+
+
+class PolicyRule(_Section):
+    """One ordered rule of [[policy.rules]]: the first rule matching a finding decides its action.
+
+    Every condition left out matches anything; `kinds` and `categories` name what the rule is
+    about. Firewall semantics (first match wins) keep a long policy readable: put the narrow
+    exceptions first.
+    """
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    action: Action
+    categories: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    stages: tuple[Stage, ...] = ()
+    roles: tuple[str, ...] = ()  # the sender's role in the thread (client, freelancer, ...)
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class PolicyAllow(_Section):
+    """Findings naming these are never acted on (platform and work domains are allowed already)."""
+
+    addresses: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+
+    @field_validator("addresses")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Addresses compare case-insensitively and need an @."""
+        cleaned = tuple(a.strip().lower() for a in value)
+        for address in cleaned:
+            local, _, domain = address.rpartition("@")
+            if not local or not _DOMAIN.match(domain):
+                raise ValueError(f"{address!r} is not an address, e.g. 'billing@partner.com'")
+        return cleaned
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Domains compare case-insensitively; subdomains are allowed with their parent."""
+        cleaned = tuple(d.strip().lower().rstrip(".") for d in value)
+        for domain in cleaned:
+            if not _DOMAIN.match(domain):
+                raise ValueError(f"{domain!r} is not a domain name, e.g. 'calendly.com'")
+        return cleaned
+
+
+class PolicyEscalation(_Section):
+    """Rules over a sender's history in one thread, not over one message."""
+
+    flags_before_hold: int = Field(default=0, ge=0, le=1000)  # 0: off
+    payment_after_contact: Action = "deliver"  # "deliver": off
+    accumulate: bool = True  # join number fragments across a sender's messages
+    tail_fragments: int = Field(default=4, ge=1, le=20)
+
+
+class PolicyHolds(_Section):
+    """What happens to held messages nobody in support looked at."""
+
+    max_age: Seconds = 3 * 86400
+    on_expiry: Literal["keep", "release", "reject"] = "keep"
+    check_interval: Seconds = 300
+
+
+class PolicyNotices(_Section):
+    """Mail that tells people what the policy did to a message."""
+
+    enabled: bool = True
+    on: tuple[Literal["hold", "release", "reject", "redact"], ...] = (
+        "hold",
+        "release",
+        "reject",
+        "redact",
+    )
+    notify_recipient: bool = False  # also tell the recipient that a redacted message arrived
+    max_per_hour: int = Field(default=5, ge=0, le=10000)  # per sender; 0: unlimited
+
+
 class PolicySettings(_Section):
-    """Which action each finding category triggers; the most severe action wins."""
+    """Which action each finding triggers; the most severe action over all findings wins."""
 
     contact: Action = "flag"
     payment: Action = "hold"
     limit: Action = "hold"  # a message the scanner could not read completely
     kinds: dict[str, Action] = Field(default_factory=dict)
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    default_stage: Stage = "inquiry"
+    emergency_hold: bool = False
+    rules: tuple[PolicyRule, ...] = ()
+    allow: PolicyAllow = PolicyAllow()
+    escalation: PolicyEscalation = PolicyEscalation()
+    holds: PolicyHolds = PolicyHolds()
+    notices: PolicyNotices = PolicyNotices()
 
 
 AuthAction = Literal["accept", "flag", "hold", "reject"]
@@ -651,6 +740,11 @@ def _expand_env(value: Any, environ: Any, key: tuple[str, ...], problems: list) 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
     """("delivery", "smtp", "port") -> "[delivery.smtp] port", the way admins see the file."""
+    for i, part in enumerate(loc[:-1]):
+        if isinstance(part, int):  # an array of tables: ("policy", "rules", 1, "action")
+            table = ".".join(str(p) for p in loc[:i])
+            rest = " ".join(str(p) for p in loc[i + 1 :] if not isinstance(p, int))
+            return f"[[{table}]] #{part + 1} {rest}"
     parts = [str(p) for p in loc if not isinstance(p, int)]
     if not parts:
         return "(top level)"
@@ -697,7 +791,9 @@ def _fix_for(kind: str, error: Any) -> str:
 
 def semantic_problems(settings: Settings) -> list[ConfigProblem]:
     """Checks that need the file system: key files, template folders (for `config check`)."""
-    problems: list[ConfigProblem] = []
+    from gateway.policy.checks import policy_problems
+
+    problems: list[ConfigProblem] = policy_problems(settings)
     if settings.dkim.enabled and not settings.path(settings.dkim.private_key_file).is_file():
         problems.append(
             ConfigProblem(

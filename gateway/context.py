@@ -98,9 +98,15 @@ class Decision:
     action: str  # deliver | flag | redact | hold | reject
     reasons: tuple[str, ...] = ()
     rule: str = "default"
+    provenance: dict[str, Any] = field(default_factory=dict)  # policy version, findings, ...
 
     def as_dict(self) -> dict[str, Any]:
-        return {"action": self.action, "reasons": list(self.reasons), "rule": self.rule}
+        return {
+            **self.provenance,
+            "action": self.action,
+            "reasons": list(self.reasons),
+            "rule": self.rule,
+        }
 
 
 @dataclass(frozen=True)

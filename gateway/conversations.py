@@ -28,6 +28,7 @@ def open_thread(
     participants: Sequence[NewParticipant],
     external_ref: str | None = None,
     actor: str = "cli",
+    default_stage: str = "inquiry",
 ) -> dict[str, Any]:
     """Create a thread and return it as `thread_json` does (with every relay address)."""
     people = [
@@ -47,16 +48,20 @@ def open_thread(
         external_ref=external_ref,
         actor=actor,
     )
-    return thread_json(relay, thread, rows)
+    return thread_json(relay, thread, rows, default_stage=default_stage)
 
 
-def thread_json(relay: RelayDomain, thread, people) -> dict[str, Any]:
-    """A thread and its participants (real and relay addresses) as plain data."""
+def thread_json(
+    relay: RelayDomain, thread, people, *, default_stage: str = "inquiry"
+) -> dict[str, Any]:
+    """A thread and its participants (real and relay addresses) as plain data.
+
+    A thread without a stage of its own is in `[policy] default_stage`: shown as such."""
     return {
         "id": thread.id,
         "subject": thread.subject,
         "status": thread.status,
-        "stage": getattr(thread, "stage", "inquiry"),
+        "stage": thread.stage or default_stage,
         "external_ref": thread.external_ref,
         "created_at": thread.created_at.isoformat(),
         "participants": [

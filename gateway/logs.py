@@ -11,6 +11,10 @@ import sys
 
 import structlog
 
+# Why plain tracebacks: structlog's default (rich, with every frame's local variables) would
+# write message bytes and participants' real addresses into the log, and rendering it blocked
+# the event loop for seconds under load. Tracebacks name the file, line and error; that is enough.
+
 
 def configure(level: str = "info", fmt: str = "console") -> None:
     """Route structlog (and the stdlib loggers of our libraries) to stderr."""
@@ -18,7 +22,9 @@ def configure(level: str = "info", fmt: str = "console") -> None:
     renderer = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[
@@ -35,3 +41,7 @@ def configure(level: str = "info", fmt: str = "console") -> None:
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=max(numeric, logging.WARNING), stream=sys.stderr)
+
+
+if not structlog.is_configured():  # library use and tests get the same safe defaults
+    configure()

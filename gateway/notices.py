@@ -1,4 +1,10 @@
-"""Notices the gateway writes to a participant (delivery failed...), from templates/notices/.
+"""Notices the gateway writes to a participant, from templates/notices/.
+
+Two families: delivery failed (the worker), and policy notices: hold, release, reject and redact
+to the sender (optionally redact to the recipient), saying what happened, which rule and which
+words, and where to get help. Policy notices are rate-limited per sender address and never sent
+in answer to automatic mail (null sender, Auto-Submitted, Precedence bulk/junk/list, our own
+addresses), so no two systems can keep notifying each other.
 
 A notice is archived like any message and goes through the outbox. It is sent with the null
 envelope sender (`MAIL FROM:<>`, RFC 5321 4.5.5) and `Auto-Submitted: auto-replied` (RFC 3834), so
@@ -91,13 +97,19 @@ def failure_notice(
 
 
 def _compose(
-    services, sender: Person, subject: str, text: str, message_id: str, in_reply_to: str
+    services,
+    sender: Person,
+    subject: str,
+    text: str,
+    message_id: str,
+    in_reply_to: str,
+    title: str = "Undelivered",
 ) -> bytes:
     """The notice's bytes, DKIM-signed like every outgoing message."""
     message = EmailMessage()
     message["From"] = formataddr((services.settings.platform.name, services.relay.noreply_address))
     message["To"] = sender.address
-    message["Subject"] = clean(f"Undelivered: {subject}")[:900]
+    message["Subject"] = clean(f"{title}: {subject}")[:900]
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = message_id
     if in_reply_to:
@@ -106,3 +118,100 @@ def _compose(
     message.set_content(text)
     data = mime.serialize(message)
     return services.signer.sign(data) if services.signer else data
+
+
+NOTICE_TITLES = {
+    "hold": "Held for review",
+    "release": "Released",
+    "reject": "Not delivered",
+    "redact": "Delivered with parts removed",
+}
+_AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list"}
+
+
+def is_automatic(message: EmailMessage, mail_from: str, services: Services) -> bool:
+    """True for mail a notice must never answer (RFC 3834 section 2): it could start a loop."""
+    if mail_from.strip("<> ") == "":  # null sender: a bounce, or another system's notice
+        return True
+    auto = str(message.get("auto-submitted", "") or "").strip().lower()
+    if auto and auto != "no":
+        return True
+    if str(message.get("precedence", "") or "").strip().lower() in _AUTOMATIC_PRECEDENCE:
+        return True
+    if message.get("list-id") or message.get("x-autoreply") or message.get("x-autorespond"):
+        return True
+    relay = services.relay
+    return mail_from.lower() in {relay.noreply_address.lower()} or bool(
+        relay.bounce_token(mail_from)
+    )
+
+
+def policy_notice(
+    services: Services,
+    *,
+    event: str,
+    thread: ThreadInfo,
+    to: Person,
+    recipient: Person,
+    sender: Person | None = None,
+    subject: str,
+    in_reply_to: str,
+    rule: str,
+    words: list[str],
+    categories: list[str],
+    reason: str = "",
+    about_message: int | None = None,
+    template: str | None = None,
+) -> tuple[MessageRecord, OutgoingRecord]:
+    """The archived notice and its outbox row telling `to` what the policy did to a message.
+
+    `recipient` is who the message was for; `sender` who wrote it (for recipient notices).
+    """
+    platform = services.settings.platform
+    name = template or f"notices/{event}.txt.j2"
+    text = (
+        _environment(services)
+        .get_template(name)
+        .render(
+            platform={"name": platform.name, "support_url": platform.support_url},
+            thread={"id": thread.id, "subject": thread.subject},
+            recipient=_person(recipient),
+            sender=_person(sender or to),
+            subject=subject,
+            event=event,
+            rule=rule,
+            reason=reason,
+            words=words,
+            categories=categories,
+        )
+    )
+    title = NOTICE_TITLES.get(event, "Notice")
+    message_id = f"<{random_token(15)}@{services.relay.domain}>"
+    data = _compose(services, to, subject, text, message_id, in_reply_to, title=title)
+    record = MessageRecord(
+        thread_id=thread.id,
+        raw=data,
+        kind="notice",
+        subject=f"{title}: {subject}",
+        relayed_message_id=message_id,
+        decision={
+            "action": "deliver",
+            "reasons": [f"{event} notice"],
+            "rule": "notice",
+            "notice": {"event": event, "about_message": about_message, "template": name},
+        },
+    )
+    outgoing = OutgoingRecord(
+        recipient=to.address,
+        recipient_id=to.id,
+        envelope_from="",
+        verp_token=random_token(),
+        data=data,
+        relayed_message_id=message_id,
+    )
+    return record, outgoing
+
+
+def _person(person: Person) -> dict:
+    """A participant as notice templates see one (relay identity only)."""
+    return {"name": person.label, "role": person.role, "relay_address": person.relay_address}

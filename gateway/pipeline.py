@@ -34,6 +34,7 @@ def default_stages(services: Services) -> tuple[Stage, ...]:
         authenticate,
         decide,
         footer,
+        notify,
         parse,
         resolve,
         rewrite,
@@ -54,6 +55,7 @@ def default_stages(services: Services) -> tuple[Stage, ...]:
         sign.Sign(services),
         automatic.ApplyAutomaticRule(services),
         archive.Archive(services),
+        notify.Notify(services),
     )
 
 

@@ -13,7 +13,7 @@ import ssl
 import structlog
 from aiosmtpd.smtp import SMTP
 
-from gateway import intake_tls
+from gateway import holds, intake_tls
 from gateway.auth.resolver import Resolver
 from gateway.config import Settings
 from gateway.delivery import DeliveryWorker
@@ -74,6 +74,7 @@ class Gateway:
         self.web = None  # the support pages and API ([web] enabled)
         self.sessions = Sessions()
         self.ops: OpsServer | None = None
+        self._holds_task: asyncio.Task | None = None
 
     async def start(
         self,
@@ -112,6 +113,9 @@ class Gateway:
         transport = self.transport or make_transport(self.settings)
         worker = DeliveryWorker(self.services, transport)
         self._worker_task = asyncio.create_task(worker.run(self._stop), name="delivery")
+        self._holds_task = asyncio.create_task(
+            holds.expiry_loop(self.services, self._stop), name="hold-expiry"
+        )
         log.info("listening", address=self.address, transport=self.settings.delivery.transport)
         if http and self.settings.web.enabled:
             from gateway.web.server import WebServer
@@ -161,6 +165,8 @@ class Gateway:
             await self._worker_task
         if self.ops is not None:
             await self.ops.stop()
+        if self._holds_task is not None:
+            await self._holds_task
         if self.transport is not None:
             await self.transport.close()
         if self.services is not None:

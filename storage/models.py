@@ -29,8 +29,7 @@ class Thread(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
     chain_head: str = Field(default="", max_length=64)  # hash of the last archived record
-    # policy stub (web branch; the policy helper's version replaces it): inquiry|contract|closed
-    stage: str = Field(default="inquiry", max_length=16)
+    stage: str = Field(default="", max_length=16)  # inquiry|contract|closed; "" = policy default
     # The record (issue 4): ledger length, legal hold (blocks purge and erasure), erasure time.
     chain_length: int = 0
     legal_hold: bool = False
@@ -139,14 +138,20 @@ class AuditEvent(SQLModel, table=True):
 
 
 class ThreadExemption(SQLModel, table=True):
-    """A per-thread policy exemption (policy stub in the web branch; replaced by policy's)."""
+    """Support exempted a thread from part of the policy (a category, a kind or "all").
+
+    Rows are never deleted: removing an exemption sets `removed_at`, so the record shows which
+    exemptions were in force when any message was decided.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     thread_id: str = Field(foreign_key="thread.id", index=True, max_length=32)
-    scope: str = Field(max_length=32)  # contact | payment | all
-    reason: str = Field(default="", max_length=2000)
+    scope: str = Field(max_length=32)
     actor: str = Field(max_length=255)
+    reason: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None
+    removed_by: str | None = Field(default=None, max_length=255)
 
 
 class WebSession(SQLModel, table=True):

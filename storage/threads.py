@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from storage.db import session_scope
-from storage.models import AuditEvent, Participant, Thread, utcnow
+from storage.models import AuditEvent, Participant, Thread, ThreadExemption, utcnow
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,13 @@ class NewParticipant:
 
 class ThreadNotFound(LookupError):
     """No thread has this id."""
+
+
+class ExemptionNotFound(LookupError):
+    """The thread has no active exemption with this id."""
+
+
+STAGES = ("inquiry", "contract", "closed")
 
 
 def create_thread(
@@ -127,31 +134,20 @@ def find_by_relay_local(engine: Engine, local: str) -> tuple[Thread, list[Partic
         return thread, list(people)
 
 
-# ------------------------------------------------------------ policy stub (web branch)
-# Stage and per-thread exemptions: minimal versions of the `policy` helper's contract, so the
-# web UI and the API can be built and tested; the policy helper's implementations replace these.
-
-STAGES = ("inquiry", "contract", "closed")
-EXEMPTION_SCOPES = ("contact", "payment", "all")
-
-
-class ExemptionNotFound(LookupError):
-    """No exemption with this id in this thread."""
-
-
 def set_stage(engine: Engine, thread_id: str, stage: str, *, actor: str) -> Thread:
-    """Move a thread to a stage; "closed" also closes it (its relay addresses refuse mail)."""
+    """Move a thread to another stage (inquiry, contract, closed); recorded as an audit event.
+
+    The stage is what stage-aware policy rules look at: marketplaces are stricter before a
+    contract exists, because that is when parties try to move off the platform.
+    """
     if stage not in STAGES:
-        raise ValueError(f"stage must be one of {', '.join(STAGES)}")
+        raise ValueError(f"unknown stage {stage!r}: use one of {', '.join(STAGES)}")
     with session_scope(engine) as session:
         thread = session.get(Thread, thread_id)
         if thread is None:
             raise ThreadNotFound(thread_id)
-        before = thread.stage
+        previous = thread.stage
         thread.stage = stage
-        if stage == "closed" and thread.status != "closed":
-            thread.status = "closed"
-            thread.closed_at = utcnow()
         session.add(thread)
         session.add(
             AuditEvent(
@@ -159,18 +155,23 @@ def set_stage(engine: Engine, thread_id: str, stage: str, *, actor: str) -> Thre
                 action="thread.stage",
                 target_type="thread",
                 target_id=thread_id,
-                details={"from": before, "to": stage},
+                details={"from": previous, "to": stage},
             )
         )
         return thread
 
 
 def add_exemption(engine: Engine, thread_id: str, *, scope: str, actor: str, reason: str) -> int:
-    """Exempt a thread from the policy for one category (or "all"); returns the exemption id."""
-    from storage.models import ThreadExemption
+    """Exempt a thread from the policy for one scope (a category, a kind or "all"); its id.
 
-    if scope not in EXEMPTION_SCOPES:
-        raise ValueError(f"scope must be one of {', '.join(EXEMPTION_SCOPES)}")
+    Who and why are required: an exemption changes what the policy does, so the record must say
+    who decided it.
+    """
+    scope = scope.strip().lower()
+    if not scope or len(scope) > 32 or not scope.replace("_", "").isalnum():
+        raise ValueError(f"{scope!r} is not a scope: use a category, a kind or 'all'")
+    if not reason.strip():
+        raise ValueError("an exemption needs a reason")
     with session_scope(engine) as session:
         if session.get(Thread, thread_id) is None:
             raise ThreadNotFound(thread_id)
@@ -180,7 +181,7 @@ def add_exemption(engine: Engine, thread_id: str, *, scope: str, actor: str, rea
         session.add(
             AuditEvent(
                 actor=actor,
-                action="exemption.add",
+                action="thread.exempt",
                 target_type="thread",
                 target_id=thread_id,
                 details={"exemption_id": row.id, "scope": scope, "reason": reason},
@@ -190,20 +191,18 @@ def add_exemption(engine: Engine, thread_id: str, *, scope: str, actor: str, rea
 
 
 def remove_exemption(engine: Engine, thread_id: str, exemption_id: int, *, actor: str) -> None:
-    """Remove one exemption of a thread (ThreadNotFound / ExemptionNotFound otherwise)."""
-    from storage.models import ThreadExemption
-
+    """End an exemption (the row stays, marked removed, for the record)."""
     with session_scope(engine) as session:
-        if session.get(Thread, thread_id) is None:
-            raise ThreadNotFound(thread_id)
         row = session.get(ThreadExemption, exemption_id)
-        if row is None or row.thread_id != thread_id:
-            raise ExemptionNotFound(exemption_id)
-        session.delete(row)
+        if row is None or row.thread_id != thread_id or row.removed_at is not None:
+            raise ExemptionNotFound(f"thread {thread_id} has no active exemption {exemption_id}")
+        row.removed_at = utcnow()
+        row.removed_by = actor
+        session.add(row)
         session.add(
             AuditEvent(
                 actor=actor,
-                action="exemption.remove",
+                action="thread.unexempt",
                 target_type="thread",
                 target_id=thread_id,
                 details={"exemption_id": exemption_id, "scope": row.scope},
@@ -211,15 +210,16 @@ def remove_exemption(engine: Engine, thread_id: str, exemption_id: int, *, actor
         )
 
 
-def list_exemptions(engine: Engine, thread_id: str) -> list:
-    """A thread's exemptions, oldest first."""
-    from storage.models import ThreadExemption
-
+def list_exemptions(engine: Engine, thread_id: str) -> list[ThreadExemption]:
+    """The thread's active exemptions, oldest first."""
     with session_scope(engine) as session:
         return list(
             session.exec(
                 select(ThreadExemption)
-                .where(ThreadExemption.thread_id == thread_id)
+                .where(
+                    ThreadExemption.thread_id == thread_id,
+                    ThreadExemption.removed_at.is_(None),
+                )
                 .order_by(ThreadExemption.id)
             ).all()
         )

@@ -26,7 +26,8 @@ def test_json_is_one_object_per_input(tmp_path: Path, capsys):
     assert finding["category"] == "contact"
     assert finding["text"] == "ann.lee@gmail.com"
     assert set(finding) == {"category", "kind", "text", "start", "end", "confidence", "part"}
-    assert lines[0]["action"] == "flag"  # the example config flags contact details
+    # the example config redacts contact details before a contract (rule inquiry-contact)
+    assert lines[0]["action"] == "redact"
     assert lines[1] == {"path": str(tmp_path / "clean.txt"), "findings": [], "action": "deliver"}
 
 
@@ -57,7 +58,7 @@ def test_table_output_for_people(tmp_path: Path, capsys):
     (tmp_path / "m.eml").write_bytes(EML)
     assert main(["scan", str(tmp_path / "m.eml")]) == 0
     out = capsys.readouterr().out
-    assert "action flag" in out
+    assert "action redact" in out
     assert "ann.lee@gmail.com" in out
 
 

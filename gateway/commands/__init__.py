@@ -1,1 +1,1 @@
-"""Command groups of the `gateway` CLI, one module per group (registered at the end of cli.py)."""
+"""Command groups of the `gateway` CLI, one module each, registered at the end of gateway/cli.py."""

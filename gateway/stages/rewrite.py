@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from gateway import mime, rewrite
+from gateway import mime, redaction, rewrite
 from gateway.context import MessageContext, OutgoingCopy, Person
+from gateway.policy.provenance import redaction_texts
 from gateway.services import Services
 
 
@@ -37,10 +38,15 @@ class Rewrite:
         assert ctx.decision is not None
         replacements = rewrite.address_replacements(ctx.thread)
         if ctx.decision.action == "redact":
-            marker = f"[removed by {self.services.settings.platform.name}]"
-            found = rewrite.redaction_replacements((f.text for f in ctx.findings), marker)
+            marker = self._marker()
+            texts = redaction_texts(ctx.decision, ctx.findings)
+            found = rewrite.redaction_replacements(texts, marker)
             replacements = {**found, **replacements}
         return replacements
+
+    def _marker(self) -> str:
+        """What a redacted finding becomes."""
+        return f"[removed by {self.services.settings.platform.name}]"
 
     def _copy_for(
         self, ctx: MessageContext, recipient: Person, message: EmailMessage
@@ -50,6 +56,10 @@ class Rewrite:
         assert ctx.sender is not None
         replacements = self._replacements(ctx)
         if not mime.is_protected(message):  # signed/encrypted bodies are never edited
+            if ctx.decision.action == "redact":
+                redaction.redact_message(
+                    message, redaction_texts(ctx.decision, ctx.findings), self._marker()
+                )
             rewrite.replace_in_body(message, replacements)
         headers, dropped = rewrite.build_headers(
             message,

@@ -18,7 +18,6 @@ from gateway.conversations import ConversationError, open_thread, thread_json
 from gateway.web.deps import ApiClient, Web
 from gateway.web.thread import load_thread
 from storage.threads import (
-    EXEMPTION_SCOPES,
     ExemptionNotFound,
     NewParticipant,
     ThreadNotFound,
@@ -142,8 +141,12 @@ class StageIn(_In):
 
 
 class ExemptionIn(_In):
-    scope: Literal["contact", "payment", "all"] = Field(
-        description="Which findings the policy ignores in this thread."
+    scope: str = Field(
+        pattern=r"^[a-z][a-z_]{0,31}$",
+        description=(
+            "Which findings the policy ignores in this thread: a category (contact, payment), "
+            "a finding kind (e.g. phone, iban) or all."
+        ),
     )
     reason: str = Field(min_length=1, max_length=2000, pattern=SOME_TEXT_PATTERN)
 
@@ -222,6 +225,7 @@ async def create_thread(
             participants=[NewParticipant(p.role, p.name, p.address) for p in body.participants],
             external_ref=body.external_ref,
             actor=f"api:{client.name}",
+            default_stage=web.settings.policy.default_stage,
         )
     except ConversationError as exc:
         raise ApiError(409, "conflict", str(exc)) from None
@@ -239,7 +243,12 @@ async def read_thread(web: Web, client: ApiClient, thread_id: ThreadId) -> dict[
     view = await web.read(load_thread, web.reader, thread_id)
     if view is None:
         raise _not_found(thread_id)
-    data = thread_json(web.services.relay, view.thread, view.people)
+    data = thread_json(
+        web.services.relay,
+        view.thread,
+        view.people,
+        default_stage=web.settings.policy.default_stage,
+    )
     data["messages"] = [
         {
             "id": mv.message.id,
@@ -286,7 +295,9 @@ async def put_stage(
         thread, people = await web.read(get_thread, web.reader, thread_id)
     except ThreadNotFound:
         raise _not_found(thread_id) from None
-    return thread_json(web.services.relay, thread, people)
+    return thread_json(
+        web.services.relay, thread, people, default_stage=web.settings.policy.default_stage
+    )
 
 
 def _exemption(row) -> dict[str, Any]:
@@ -318,7 +329,7 @@ async def get_exemptions(web: Web, client: ApiClient, thread_id: ThreadId) -> li
     status_code=201,
     response_model=ExemptionOut,
     responses=_NOT_FOUND,
-    summary="Exempt the conversation from the policy for one scope: " + ", ".join(EXEMPTION_SCOPES),
+    summary="Exempt the conversation from the policy for a category, a kind or all",
 )
 async def post_exemption(
     web: Web,

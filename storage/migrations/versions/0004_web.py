@@ -4,7 +4,7 @@ SQLite gets an FTS5 table, PostgreSQL a tsvector column with a GIN index; both a
 `message_fts` and keyed by the message id (storage/search.py writes and reads them).
 
 Revision ID: web
-Revises: web_policy_stub
+Revises: policy
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "web"
-down_revision: str | None = "web_policy_stub"
+down_revision: str | None = "policy"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
