@@ -14,6 +14,7 @@ import structlog
 from aiosmtpd.smtp import SMTP
 
 from gateway import holds, intake_tls
+from gateway import logs as _logs  # noqa: F401 (safe structlog defaults, see gateway.logs)
 from gateway.auth.resolver import Resolver
 from gateway.config import Settings
 from gateway.delivery import DeliveryWorker
