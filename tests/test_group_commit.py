@@ -13,9 +13,10 @@ from sqlalchemy.exc import NoResultFound
 
 from gateway.committer import GroupCommitter
 from storage import archive, migrate
-from storage.archive import MessageRecord, OutgoingRecord, chain_hash, sha256_hex
+from storage.archive import MessageRecord, OutgoingRecord
 from storage.db import Database, make_engine
 from storage.group_commit import store_batch
+from storage.ledger_verify import verify_archive
 from storage.threads import NewParticipant, create_thread
 
 
@@ -53,15 +54,14 @@ def item(thread_id: str, n: int) -> tuple[MessageRecord, list[OutgoingRecord]]:
 
 
 def assert_chain_intact(engine, thread_id: str) -> None:
-    """Every message links to its predecessor in the thread, as with single commits."""
-    prev = ""
-    for message in archive.messages_of(engine, thread_id):
-        outs = [d.outgoing_sha256 for d in archive.deliveries_of(engine, message.id)]
-        assert message.prev_hash == prev
-        assert message.chain_hash == chain_hash(
-            prev, sha256_hex(message.raw), message.decision, outs
-        )
-        prev = message.chain_hash
+    """The thread's ledger verifies (every link, every content hash), as with single commits,
+    and each message links to the one before it in order."""
+    report = verify_archive(engine, thread_id=thread_id)
+    assert report.ok, [p.as_dict() for p in report.problems]
+    messages = archive.messages_of(engine, thread_id)
+    assert report.records >= 3 * len(messages)  # message, decision, outgoing copy each
+    assert all(m.chain_hash for m in messages)
+    assert len({m.chain_hash for m in messages}) == len(messages)
 
 
 def test_batch_stores_every_message_with_its_jobs_and_chain(engine):
@@ -93,18 +93,18 @@ def test_a_failing_message_fails_alone(engine):
 
 
 def test_a_refused_outbox_row_fails_only_its_message(engine):
-    """A database trigger refuses one message's delivery row: that message alone is rolled back."""
+    """A database trigger refuses one message's delivery row (bodies are sealed: by its token): that message alone is rolled back."""
     thread_id = new_thread(engine, "th_mixed")
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql(
-                "CREATE TRIGGER refuse BEFORE INSERT ON delivery WHEN NEW.outgoing = X'6f75742032' "
+                "CREATE TRIGGER refuse BEFORE INSERT ON delivery WHEN NEW.verp_token = 'tokth_mixed2' "
                 "BEGIN SELECT RAISE(ABORT, 'no'); END"
             )
         else:
             conn.exec_driver_sql(
                 "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                "IF NEW.outgoing = 'out 2'::bytea THEN RAISE EXCEPTION 'no'; END IF; "
+                "IF NEW.verp_token = 'tokth_mixed2' THEN RAISE EXCEPTION 'no'; END IF; "
                 "RETURN NEW; END $$ LANGUAGE plpgsql"
             )
             conn.exec_driver_sql(
