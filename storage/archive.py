@@ -144,7 +144,8 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
             at=record.received_at,
             thread=thread,
         )
-    index_message(session, message.id, record.raw, record.subject)  # searchable when stored
+    if record.kind == "inbound":  # participants' mail; the gateway's own notices are not searched
+        index_message(session, message.id, record.raw, record.subject)  # searchable when stored
     return message.id
 
 

@@ -149,6 +149,7 @@ def search(
         .select_from(Message)
         .join(Thread, Thread.id == Message.thread_id)
         .outerjoin(sender, sender.c.id == Message.sender_id)
+        .where(Message.kind != "notice")  # the gateway's own notices are shown in the thread
     )
     for condition in _conditions(engine, filters, sender):
         query = query.where(condition)

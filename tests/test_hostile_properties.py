@@ -8,7 +8,8 @@ Properties (issue 6, "hostile MIME"):
     text part, not in any decoded header (top level or of an attached message).
 
 The stages are the gateway's own, run in order by gateway.pipeline.run; only resolve (a database
-lookup) is replaced by building the thread by hand, and archive (the commit) is left out.
+lookup) is replaced by building the context by hand (the thread is stored in a real SQLite
+archive, which decide reads), and archive (the commit) is left out.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from gateway import limits, loops, mime
 from gateway.context import Envelope, MessageContext, Person, ThreadInfo
 from gateway.errors import Reject
 from gateway.pipeline import run
+from gateway.server import open_database
 from gateway.services import Services
 from gateway.stages import authenticate, decide, footer, parse, rewrite, scan, sign
 from storage.models import utcnow
+from storage.threads import NewParticipant, create_thread
 from tests.conftest import make_settings
 
 ANN = Person(
@@ -45,9 +48,22 @@ _BARE = re.compile(rb"\r(?!\n)|(?<!\r)\n")
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, dkim_key) -> Services:
+    """Real services on a real SQLite archive holding THREAD (decide reads the thread's state)."""
     folder = tmp_path_factory.mktemp("props")
-    settings = make_settings(f"sqlite:///{folder / 'unused.db'}", folder, dkim_key[0])
-    return Services.build(settings, db=None)  # no stage used here touches the database
+    settings = make_settings(f"sqlite:///{folder / 'props.db'}", folder, dkim_key[0])
+    db = open_database(settings)
+    _, rows = create_thread(
+        db.engine,
+        thread_id=THREAD.id,
+        subject=THREAD.subject,
+        participants=[NewParticipant(p.role, p.display_name, p.address) for p in (ANN, BO)],
+        new_local=lambda p: next(
+            q.relay_address.split("@")[0] for q in (ANN, BO) if q.address == p.address
+        ),
+    )
+    assert [r.id for r in rows] == [ANN.id, BO.id]
+    yield Services.build(settings, db=db)
+    db.close()
 
 
 def stages(services: Services):

@@ -43,7 +43,10 @@ def test_stage_and_exemptions_from_the_command_line(config, capsys, db_url):
         "--json",
     )
     thread = json.loads(out)["id"]
-    assert run(config, capsys, "threads", "show", thread, "--json")[1].count('"stage": ""') == 1
+    # no stage of its own: shown as [policy] default_stage
+    assert (
+        run(config, capsys, "threads", "show", thread, "--json")[1].count('"stage": "inquiry"') == 1
+    )
     code, _, err = run(config, capsys, "threads", "stage", thread, "contract", "--actor", "eve")
     assert (code, err.strip()) == (0, f"thread {thread} is now in stage contract")
     assert json.loads(run(config, capsys, "threads", "show", thread, "--json")[1])["stage"] == (

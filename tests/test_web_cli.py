@@ -62,12 +62,12 @@ def test_web_config_errors_name_the_key_and_the_fix():
     assert line.startswith("site.toml: [web] listen:")
     assert "host:port" in line
     (line,) = problems('[[web.users]]\nname = "sam"\npassword_hash = "hunter2"\n')
-    assert "[web.users] password_hash" in line
+    assert "[[web.users]] #1 password_hash" in line
     assert "gateway users hash-password" in line
     (line,) = problems(
         '[[web.users]]\nname = "sam"\npassword_hash = "$argon2id$x"\nrole = "root"\n'
     )
-    assert "[web.users] role" in line
+    assert "[[web.users]] #1 role" in line
     assert "'viewer', 'moderator' or 'admin'" in line
     (line,) = problems(
         '[[web.users]]\nname = "sam"\npassword_hash = "$argon2id$x"\n'
@@ -78,7 +78,7 @@ def test_web_config_errors_name_the_key_and_the_fix():
 
 def test_api_tokens_must_be_long_or_hashed_and_can_come_from_the_environment():
     (line,) = problems('[[api.tokens]]\nname = "p"\ntoken = "short"\n')
-    assert "[api.tokens] token" in line
+    assert "[[api.tokens]] #1 token" in line
     assert "at least 32 characters" in line
     (line,) = problems('[[api.tokens]]\nname = "p"\ntoken = "sha256:abc"\n')
     assert "64 lower-case hex digits" in line

@@ -88,6 +88,11 @@ def _print(data, as_json: bool) -> None:
         f"{data['candidate_policy_version'][:12]}",
         markup=False,
     )
+    if data["unreadable"]:
+        out.print(
+            f"{data['unreadable']} message(s) skipped: body purged or erased (docs/retention.md)",
+            markup=False,
+        )
     table = Table("action", "current", "candidate", "difference")
     for action in data["current"]:
         now, then = data["current"][action], data["candidate"][action]

@@ -27,6 +27,7 @@ from gateway.config import ACTIONS, Settings
 from gateway.policy.engine import PolicyView
 from gateway.policy.provenance import evaluate
 from gateway.services import build_scanner
+from storage import bodies
 from storage.db import session_scope
 from storage.models import Message, Participant, Thread, ThreadExemption
 from storage.policy_state import PolicyState, state_in
@@ -53,6 +54,7 @@ class ReplayReport:
     """Counts per action for the current record and the candidate, and every change."""
 
     messages: int = 0
+    unreadable: int = 0  # bodies purged past retention or erased: nothing left to scan
     current: Counter = field(default_factory=Counter)
     candidate: Counter = field(default_factory=Counter)
     changes: list[Change] = field(default_factory=list)
@@ -62,6 +64,7 @@ class ReplayReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "messages": self.messages,
+            "unreadable": self.unreadable,
             "candidate_policy_version": self.policy_version,
             "seconds": round(self.seconds, 3),
             "messages_per_second": round(self.messages / self.seconds, 1) if self.seconds else 0,
@@ -136,6 +139,7 @@ def replay(
                         Message.thread_id,
                         Message.sender_id,
                         Message.raw,
+                        Message.body_state,
                         Message.action,
                         Message.status,
                         Message.decision,
@@ -151,11 +155,16 @@ def replay(
             ).all()
             if not rows:
                 break
+            keys = bodies.thread_keys(session, {row.thread_id for row in rows})
             for row in rows:
+                # bodies are sealed at rest (storage.bodies); purged or erased ones read as b""
+                raw = bodies.readable(
+                    row.body_state, row.raw, keys.get(row.thread_id), row.thread_id
+                )
                 key = (row.thread_id, row.sender_id)
                 if key not in senders:
                     senders[key] = _seed(session, row, since)
-                _one(scanner, view, report, threads, roles, senders[key], row)
+                _one(scanner, view, report, threads, roles, senders[key], row, raw)
             last_id = rows[-1].id
             if progress:
                 progress(len(rows))
@@ -186,7 +195,7 @@ def _seed(session: Session, row, since: datetime | None) -> _SenderState:
     return _SenderState(state.flagged, state.shared_contact, state.tail)
 
 
-def _one(scanner, view, report, threads, roles, sender: _SenderState, row) -> None:
+def _one(scanner, view, report, threads, roles, sender: _SenderState, row, raw: bytes) -> None:
     """Decide one archived message under the candidate and fold it into the report."""
     stage, exemptions = threads.get(row.thread_id, ("", ()))
     state = PolicyState(
@@ -197,7 +206,7 @@ def _one(scanner, view, report, threads, roles, sender: _SenderState, row) -> No
         shared_contact=sender.shared_contact,
         tail=sender.tail,
     )
-    message = mime.parse(row.raw)
+    message = mime.parse(raw)
     decision, _ = evaluate(scanner, view, message, scanner.scan(message), state)
     sender.flagged += decision.action == "flag"
     if decision.action != "reject" and "contact" in decision.provenance.get("categories", ()):

@@ -49,6 +49,8 @@ class Notify:
             or ctx.sender is None
             or ctx.thread is None
             or not ctx.recipients
+            or ctx.is_automatic  # auto-replies, bulk mail (gateway.automatic)
+            or _unauthenticated(ctx)
         ):
             return ctx
         headers = BytesHeaderParser(policy=default_policy).parsebytes(ctx.raw)
@@ -95,3 +97,9 @@ class Notify:
         if sent:
             self.services.outbox_wakeup.set()
         return ctx
+
+
+def _unauthenticated(ctx: MessageContext) -> bool:
+    """Sender authentication ran and did not pass: the From may be forged, so a notice would
+    go to someone who never wrote (backscatter, or a forged participant learning nothing)."""
+    return ctx.auth is not None and ctx.auth.check != "authenticated"
