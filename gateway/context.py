@@ -144,6 +144,13 @@ class MessageContext:
     auth: AuthOutcome | None = None  # sender authentication (authenticate stage; None: off)
     # Why the message is automatic mail (gateway.automatic.classify), "" when it is not.
     automatic: str = ""
+    # The searchable text of the received message (scan stage, from the scanner's own
+    # extraction), so the archive's full-text index does not parse the message again.
+    index_text: str | None = None
+    # What RCPT looked up for each of envelope.rcpt_tos (gateway.directory.RelayTarget), so the
+    # resolve stage does not query the directory a second time; () when not looked up (tests,
+    # replays): resolve then looks the addresses up itself.
+    rcpt_targets: tuple[Any, ...] = ()
 
     @property
     def is_automatic(self) -> bool:

@@ -392,6 +392,7 @@ class RelayHandler:
                 received_at=utcnow(),
             ),
             raw=envelope.original_content or b"",
+            rcpt_targets=tuple(_targets(envelope)),
         )
 
     def _log_outcome(self, ctx: MessageContext, started: float) -> None:

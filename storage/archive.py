@@ -66,6 +66,7 @@ class MessageRecord:
     action: str = "deliver"
     decision: dict[str, Any] = field(default_factory=dict)
     findings: tuple[dict[str, Any], ...] = ()
+    index_text: str | None = None  # searchable text already extracted (None: parse `raw`)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -145,7 +146,8 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
             thread=thread,
         )
     if record.kind == "inbound":  # participants' mail; the gateway's own notices are not searched
-        index_message(session, message.id, record.raw, record.subject)  # searchable when stored
+        # searchable when stored
+        index_message(session, message.id, record.raw, record.subject, record.index_text)
     return message.id
 
 

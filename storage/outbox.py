@@ -16,6 +16,7 @@ reason, instead of taking the gateway down (or burning a worker) over and over; 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -110,6 +111,28 @@ def mark_delivered(engine: Engine, delivery_id: int, owner: str, response: str) 
             last_response=response[:2000],
             finished_at=utcnow(),
         )
+
+
+def mark_delivered_many(engine: Engine, items: Sequence[tuple[int, str, str]]) -> list[bool]:
+    """mark_delivered for several (delivery id, owner, response) in ONE transaction.
+
+    Why: the delivery worker sends a batch of jobs concurrently; one commit (one fsync) for
+    the hand-offs that finished together instead of one each, which on SQLite also frees the
+    single writer sooner for the archive's group commits.
+    """
+    now = utcnow()
+    with session_scope(engine) as session:
+        return [
+            _finish(
+                session,
+                delivery_id,
+                owner,
+                status="delivered",
+                last_response=response[:2000],
+                finished_at=now,
+            )
+            for delivery_id, owner, response in items
+        ]
 
 
 def mark_retry(engine: Engine, delivery_id: int, owner: str, response: str, at: datetime) -> bool:

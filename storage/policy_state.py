@@ -52,7 +52,7 @@ def state_in(
     session: Session, thread_id: str, sender_id: int | None, before_id: int | None = None
 ) -> PolicyState:
     """load_policy_state inside a caller's session (`before_id`: only older messages count)."""
-    thread = session.get(Thread, thread_id)
+    stage = session.exec(select(Thread.stage).where(Thread.id == thread_id)).first()
     exemptions = session.exec(
         select(ThreadExemption.id, ThreadExemption.scope).where(
             ThreadExemption.thread_id == thread_id, ThreadExemption.removed_at.is_(None)
@@ -60,8 +60,7 @@ def state_in(
     ).all()
     role, summary = "", (0, False, ())
     if sender_id is not None:
-        person = session.get(Participant, sender_id)
-        role = person.role if person else ""
+        role = session.exec(select(Participant.role).where(Participant.id == sender_id)).first()
         query = (
             select(Message.action, Message.status, Message.decision)
             .where(
@@ -77,9 +76,9 @@ def state_in(
         rows = session.exec(query).all()
         summary = summarize([(r[0], r[1], r[2] or {}) for r in reversed(rows)])
     return PolicyState(
-        stage=thread.stage if thread else "",
+        stage=stage or "",
         exemptions=tuple((r[0], r[1]) for r in exemptions),
-        sender_role=role,
+        sender_role=role or "",
         flagged=summary[0],
         shared_contact=summary[1],
         tail=summary[2],

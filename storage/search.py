@@ -43,6 +43,15 @@ def message_text(raw: bytes, subject: str = "") -> str:
         texts = extract(message, max_chars=MAX_INDEXED_CHARS)
     except Exception:  # a message that cannot be parsed is still searchable by its bytes
         return subject + "\n" + raw[:MAX_INDEXED_CHARS].decode("utf-8", "replace")
+    return texts_text(message, texts, subject)
+
+
+def texts_text(message: Any, texts: Any, subject: str = "") -> str:
+    """`message_text` from a parsed message and the texts the scanner already extracted.
+
+    Why: the gateway's scan stage has both in hand; building the index text from them saves
+    a second parse and extraction of every message (about 3 ms of CPU each for 5 KB).
+    """
     people = " ".join(_header_text(message, name) for name in ("from", "to", "cc"))
     body = "\n".join(t.text for t in texts)
     if subject not in body:
@@ -58,9 +67,17 @@ def _header_text(message: Any, name: str) -> str:
         return " ".join(str(v) for _, v in message.raw_items() if _.lower() == name)
 
 
-def index_message(session: Session, message_id: int, raw: bytes, subject: str = "") -> None:
-    """Add one message's text to the full-text index, in the caller's transaction."""
-    body = message_text(raw, subject)[:MAX_INDEXED_CHARS].replace("\x00", " ")
+def index_message(
+    session: Session, message_id: int, raw: bytes, subject: str = "", body: str | None = None
+) -> None:
+    """Add one message's text to the full-text index, in the caller's transaction.
+
+    `body`: the message's searchable text when the caller has it already (`texts_text`);
+    without it the raw bytes are parsed here.
+    """
+    if body is None:
+        body = message_text(raw, subject)
+    body = body[:MAX_INDEXED_CHARS].replace("\x00", " ")
     if session.get_bind().dialect.name == "sqlite":
         session.execute(
             text("INSERT INTO message_fts(rowid, body) VALUES (:id, :body)"),

@@ -119,19 +119,55 @@ def get_thread(engine: Engine, thread_id: str) -> tuple[Thread, list[Participant
         return thread, list(people)
 
 
-def find_by_relay_local(engine: Engine, local: str) -> tuple[Thread, list[Participant]] | None:
-    """The thread (with all participants) that owns this relay local part, if any."""
+@dataclass(frozen=True)
+class ThreadHead:
+    """The thread columns the SMTP edge needs (a plain row, not a tracked ORM object)."""
+
+    id: str
+    subject: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    """The participant columns the SMTP edge needs."""
+
+    id: int
+    role: str
+    display_name: str
+    address: str
+    relay_local: str
+
+
+def find_by_relay_local(
+    engine: Engine, local: str
+) -> tuple[ThreadHead, list[ParticipantView]] | None:
+    """The thread (with all participants) that owns this relay local part, if any.
+
+    One query of plain columns: it runs at every RCPT, so no ORM identity-map loading.
+    """
+    owner = select(Participant.thread_id).where(Participant.relay_local == local.lower())
+    query = (
+        select(
+            Thread.id,
+            Thread.subject,
+            Thread.status,
+            Participant.id,
+            Participant.role,
+            Participant.display_name,
+            Participant.address,
+            Participant.relay_local,
+        )
+        .join(Participant, Participant.thread_id == Thread.id)
+        .where(Thread.id == owner.limit(1).scalar_subquery())
+        .order_by(Participant.id)
+    )
     with session_scope(engine) as session:
-        owner = session.exec(
-            select(Participant).where(Participant.relay_local == local.lower())
-        ).first()
-        if owner is None:
-            return None
-        thread = session.get(Thread, owner.thread_id)
-        people = session.exec(
-            select(Participant).where(Participant.thread_id == owner.thread_id)
-        ).all()
-        return thread, list(people)
+        rows = session.execute(query).all()
+    if not rows:
+        return None
+    thread = ThreadHead(*rows[0][:3])
+    return thread, [ParticipantView(*row[3:]) for row in rows]
 
 
 def set_stage(engine: Engine, thread_id: str, stage: str, *, actor: str) -> Thread:

@@ -169,6 +169,17 @@ def test_expired_lease_is_claimed_again_and_the_old_owner_cannot_finish(engine):
     assert outbox.get_delivery(engine, job.id).status == "delivered"
 
 
+def test_marks_recorded_together_each_respect_their_own_lease(engine):
+    """mark_delivered_many: one transaction, but a job held by another worker stays its own."""
+    tid = thread(engine)
+    archive.store_message(engine, record(tid), [outgoing("a"), outgoing("b")])
+    first, second = outbox.claim_due(engine, "mine", lease_seconds=60, limit=5)
+    items = [(first.id, "mine", "250 ok"), (second.id, "someone-else", "250 late")]
+    assert outbox.mark_delivered_many(engine, items) == [True, False]
+    assert outbox.get_delivery(engine, first.id).status == "delivered"
+    assert outbox.get_delivery(engine, second.id).status != "delivered"
+
+
 def test_retry_sets_the_next_attempt_and_held_jobs_are_never_claimed(engine):
     """A deferred job is not due before its time; held jobs are not due at all."""
     tid = thread(engine)

@@ -231,3 +231,23 @@ async def test_search_page_fields_narrow_like_the_query_language(
         r = await client.get("/", params={"after": "yesterday"})
         assert r.status_code == 400
         assert "after:yesterday is not a date" in r.text
+
+
+def test_the_scanners_texts_give_the_same_index_text_as_a_second_parse():
+    """The scan stage hands the archive texts_text(...) instead of a reparse: same words."""
+    from gateway import mime
+    from gateway.scanning.text import extract
+    from storage.search import message_text, texts_text
+
+    raw = (
+        b"From: Ana Lee <ana@example.com>\r\nTo: Bo <bo@relay.example>\r\nSubject: Plans\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\nSee the drawings on Tuesday\r\n"
+        b"--b\r\nContent-Type: text/html\r\n\r\n<p>See the <b>drawings</b> on Tuesday</p>\r\n"
+        b"--b--\r\n"
+    )
+    message = mime.parse(raw)
+    given = texts_text(message, extract(message, max_chars=2_000_001), "Plans")
+    assert given == message_text(raw, "Plans")
+    assert "Ana Lee" in given
+    assert "drawings" in given

@@ -87,6 +87,7 @@ class Archive:
             action=action,
             decision=decision,
             findings=tuple(f.as_dict() for f in ctx.findings),
+            index_text=ctx.index_text,
         )
         return record, outgoing
 

@@ -21,8 +21,14 @@ class Resolve:
     async def __call__(self, ctx: MessageContext) -> MessageContext:
         db, relay = self.services.db, self.services.relay
         thread, recipients = None, []
-        for address in ctx.envelope.rcpt_tos:
-            target = await directory.lookup(db, relay, address)
+        rcpt_tos = ctx.envelope.rcpt_tos
+        looked_up = len(ctx.rcpt_targets) == len(rcpt_tos)
+        for index, address in enumerate(rcpt_tos):
+            # RCPT looked every address up moments ago in this same transaction; reuse it.
+            if looked_up:
+                target = ctx.rcpt_targets[index]
+            else:
+                target = await directory.lookup(db, relay, address)
             if not isinstance(target, directory.RelayTarget):
                 raise Reject("550 5.1.1 Recipient address is not a relay address")
             if target.thread.status != "open":
