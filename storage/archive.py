@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Table, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, or_, select
 
@@ -81,113 +82,142 @@ def store_message(engine: Engine, record: MessageRecord, outgoing: Sequence[Outg
 
 
 def add_message(session: Session, record: MessageRecord, outgoing: Sequence[OutgoingRecord]) -> int:
-    """The body of store_message, for callers that need it inside a wider transaction."""
+    """The body of store_message, for callers that need it inside a wider transaction.
+
+    WHY Core inserts: the ORM's unit of work (one flush per dependent step, an UPDATE of the
+    message once its chain hash is known) was a tenth of a message's CPU. Here each table gets
+    one statement: the message (RETURNING its id, which its ledger ref needs), the findings and
+    deliveries in bulk (deliveries RETURNING their ids in order), the ledger entries in one
+    executemany with every hash computed beforehand, and one UPDATE of the message's hashes.
+    """
     thread = ledger.lock_thread(session, record.thread_id)
     key = bodies.thread_key(session, record.thread_id, create=True)
     digest = sha256_hex(record.raw)
-    message = Message(
-        thread_id=record.thread_id,
-        kind=record.kind,
-        sender_id=record.sender_id,
-        received_at=record.received_at,
-        mail_from=record.mail_from,
-        rcpt_tos=list(record.rcpt_tos),
-        peer=record.peer,
-        helo=record.helo,
-        tls=record.tls,
-        smtputf8=record.smtputf8,
-        raw=bodies.seal(key, record.raw, record.thread_id),
-        body_state=bodies.SEALED,
-        size=len(record.raw),
-        sha256=digest,
-        subject=record.subject[:998],
-        original_message_id=record.original_message_id[:998],
-        relayed_message_id=record.relayed_message_id,
-        status=record.status,
-        action=record.action,
-        decision=record.decision,
-    )
-    session.add(message)
-    session.flush()
-    entry = ledger.append_record(
-        session,
-        record.thread_id,
-        record.kind,
-        f"message:{message.id}",
-        digest,
-        meta=ledger.message_meta(record.mail_from, record.rcpt_tos),
-        at=record.received_at,
-        thread=thread,
-    )
-    message.prev_hash, message.chain_hash = entry.prev_hash, entry.hash
-    findings = _finding_rows(message.id, record.findings)
-    session.add_all(findings)
-    ledger.append_record(
-        session,
-        record.thread_id,
-        "decision",
-        f"message:{message.id}",
-        ledger.decision_content(record.action, record.decision, findings),
-        at=record.received_at,
-        thread=thread,
-    )
-    deliveries = _delivery_rows(message.id, record.thread_id, key, outgoing)
-    session.add_all(deliveries)
-    session.flush()
-    for row, copy in zip(deliveries, outgoing, strict=True):
-        ledger.append_record(
-            session,
-            record.thread_id,
-            "outgoing",
-            f"delivery:{row.id}",
-            row.outgoing_sha256,
-            meta=ledger.delivery_meta(copy.recipient),
-            at=record.received_at,
-            thread=thread,
+    message_id = session.execute(
+        insert(_MESSAGE).returning(_MESSAGE.c.id),
+        {
+            "thread_id": record.thread_id,
+            "kind": record.kind,
+            "sender_id": record.sender_id,
+            "received_at": record.received_at,
+            "mail_from": record.mail_from,
+            "rcpt_tos": list(record.rcpt_tos),
+            "peer": record.peer,
+            "helo": record.helo,
+            "tls": record.tls,
+            "smtputf8": record.smtputf8,
+            "raw": bodies.seal(key, record.raw, record.thread_id),
+            "body_state": bodies.SEALED,
+            "size": len(record.raw),
+            "sha256": digest,
+            "subject": record.subject[:998],
+            "original_message_id": record.original_message_id[:998],
+            "relayed_message_id": record.relayed_message_id,
+            "status": record.status,
+            "action": record.action,
+            "decision": record.decision,
+        },
+    ).scalar_one()
+    findings = _finding_rows(message_id, record.findings)
+    if findings:
+        session.execute(insert(_FINDING), findings)
+    deliveries = _delivery_rows(message_id, record.thread_id, key, outgoing)
+    delivery_ids: list[int] = []
+    if deliveries:
+        delivery_ids = list(
+            session.execute(
+                insert(_DELIVERY).returning(_DELIVERY.c.id, sort_by_parameter_order=True),
+                deliveries,
+            ).scalars()
         )
+    ref = f"message:{message_id}"
+    entries = ledger.append_records(
+        session,
+        thread,
+        [
+            (
+                record.kind,
+                ref,
+                digest,
+                ledger.message_meta(record.mail_from, record.rcpt_tos),
+                record.received_at,
+            ),
+            (
+                "decision",
+                ref,
+                ledger.decision_content(record.action, record.decision, findings),
+                None,
+                record.received_at,
+            ),
+            *(
+                (
+                    "outgoing",
+                    f"delivery:{row_id}",
+                    row["outgoing_sha256"],
+                    ledger.delivery_meta(copy.recipient),
+                    record.received_at,
+                )
+                for row_id, row, copy in zip(delivery_ids, deliveries, outgoing, strict=True)
+            ),
+        ],
+    )
+    session.execute(
+        update(_MESSAGE)
+        .where(_MESSAGE.c.id == message_id)
+        .values(prev_hash=entries[0].prev_hash, chain_hash=entries[0].hash)
+    )
     if record.kind == "inbound":  # participants' mail; the gateway's own notices are not searched
         # searchable when stored
-        index_message(session, message.id, record.raw, record.subject, record.index_text)
-    return message.id
+        index_message(session, message_id, record.raw, record.subject, record.index_text)
+    return message_id
 
 
-def _finding_rows(message_id: int, findings: Sequence[dict[str, Any]]) -> list[Finding]:
-    """Finding rows, truncating the matched text to the column size."""
+_MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
+_FINDING: Table = Finding.__table__  # type: ignore[attr-defined]
+_DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
+
+
+def _finding_rows(message_id: int, findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Finding rows (column values), truncating the matched text to the column size."""
     return [
-        Finding(
-            message_id=message_id,
-            category=f["category"],
-            kind=f["kind"],
-            text=str(f["text"])[:2000],
-            part=f.get("part", ""),
-            start=f.get("start", 0),
-            end=f.get("end", 0),
-            confidence=f.get("confidence", 1.0),
-            detector=f.get("detector", ""),
-        )
+        {
+            "message_id": message_id,
+            "category": f["category"],
+            "kind": f["kind"],
+            "text": str(f["text"])[:2000],
+            "part": f.get("part", ""),
+            "start": f.get("start", 0),
+            "end": f.get("end", 0),
+            "confidence": f.get("confidence", 1.0),
+            "detector": f.get("detector", ""),
+        }
         for f in findings
     ]
 
 
 def _delivery_rows(
     message_id: int, thread_id: str, key: bytes, outgoing: Sequence[OutgoingRecord]
-) -> list[Delivery]:
-    """Outbox rows with sealed copies, due now (or held until support releases them)."""
+) -> list[dict[str, Any]]:
+    """Outbox rows (column values) with sealed copies, due now (or held until released)."""
     now = utcnow()
     return [
-        Delivery(
-            message_id=message_id,
-            recipient_id=o.recipient_id,
-            recipient=o.recipient,
-            envelope_from=o.envelope_from,
-            verp_token=o.verp_token,
-            outgoing=bodies.seal(key, o.data, thread_id),
-            body_state=bodies.SEALED,
-            outgoing_sha256=sha256_hex(o.data),
-            relayed_message_id=o.relayed_message_id,
-            status=o.status,
-            next_attempt_at=now,
-        )
+        {
+            "message_id": message_id,
+            "recipient_id": o.recipient_id,
+            "recipient": o.recipient,
+            "envelope_from": o.envelope_from,
+            "verp_token": o.verp_token,
+            "outgoing": bodies.seal(key, o.data, thread_id),
+            "body_state": bodies.SEALED,
+            "outgoing_sha256": sha256_hex(o.data),
+            "relayed_message_id": o.relayed_message_id,
+            "status": o.status,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+            "crashes": 0,
+            "last_response": "",
+        }
         for o in outgoing
     ]
 
