@@ -116,7 +116,7 @@ class OutgoingCopy:
     recipient: Person
     message: EmailMessage | None = None
     headers: bytes = b""  # the rebuilt header block (rewrite stage)
-    data: bytes = b""  # the final signed bytes (sign stage)
+    data: Any = b""  # the final signed bytes (sign stage); storage.chunks.Chunks when big
     status: str = "queued"  # "held" when the copy failed its own DKIM self-check
 
 
@@ -151,6 +151,9 @@ class MessageContext:
     # resolve stage does not query the directory a second time; () when not looked up (tests,
     # replays): resolve then looks the addresses up itself.
     rcpt_targets: tuple[Any, ...] = ()
+    # A big message's skeleton (gateway.bigmessage.skeleton.Skeleton): `message` is then the
+    # parse of the skeleton, whose big binary leaves are tokens; None for every other message.
+    skeleton: Any = None
 
     @property
     def is_automatic(self) -> bool:

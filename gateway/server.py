@@ -13,7 +13,7 @@ import ssl
 import structlog
 from aiosmtpd.smtp import SMTP
 
-from gateway import holds, intake_tls
+from gateway import holds, intake_tls, memory
 from gateway import logs as _logs  # noqa: F401 (safe structlog defaults, see gateway.logs)
 from gateway.auth.resolver import Resolver
 from gateway.config import Settings
@@ -92,6 +92,7 @@ class Gateway:
         workers, only the first serves it: an HTTP port cannot be shared like the SMTP one).
         """
         self.tls_context = intake_tls.server_context(self.settings)  # before any side effect
+        memory.return_big_blocks_to_os()  # big messages' buffers (gateway/memory.py)
         db = await asyncio.to_thread(open_database, self.settings)
         self.services = Services.build(self.settings, db, resolver=self.resolver)
         self.services.outbox_wakeup.set()  # deliver whatever a previous run left due

@@ -26,7 +26,8 @@ from sqlalchemy import Table, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, or_, select
 
-from storage import bodies, ledger
+from storage import bodies, chunks, ledger
+from storage.chunks import Chunks
 from storage.db import session_scope
 from storage.models import Delivery, Finding, Message, utcnow
 from storage.search import index_message
@@ -40,7 +41,7 @@ class OutgoingRecord:
     recipient_id: int | None
     envelope_from: str
     verp_token: str
-    data: bytes
+    data: bytes | Chunks  # Chunks: a big copy in pieces (gateway.bigmessage), never joined
     relayed_message_id: str
     status: str = "queued"  # queued | held
 
@@ -70,8 +71,10 @@ class MessageRecord:
     index_text: str | None = None  # searchable text already extracted (None: parse `raw`)
 
 
-def sha256_hex(data: bytes) -> str:
+def sha256_hex(data: bytes | Chunks) -> str:
     """Hex sha256, the digest used throughout the record."""
+    if isinstance(data, Chunks):
+        return chunks.sha256_hex(data)
     return hashlib.sha256(data).hexdigest()
 
 

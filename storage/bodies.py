@@ -28,11 +28,13 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session, select
 
+from storage.chunks import Chunks, seal_into
 from storage.models import ThreadKey, utcnow
 
 MASTER_KEY_ENV = "GATEWAY_ARCHIVE_KEY"
 NONCE_BYTES = 12
 SEALED_OVERHEAD = NONCE_BYTES + 16  # the nonce and AES-GCM's 16-byte tag
+STREAM_SEAL_BYTES = 1024 * 1024  # bodies above this are sealed into one buffer (storage.chunks)
 PLAIN, SEALED, PURGED, ERASED = "plain", "sealed", "purged", "erased"
 
 
@@ -56,18 +58,23 @@ def _aad(thread_id: str, purpose: bytes) -> bytes:
     return b"relay-gateway/v1/" + purpose + b"/" + thread_id.encode()
 
 
-def seal(key: bytes, plaintext: bytes, thread_id: str) -> bytes:
-    """nonce || AES-256-GCM(plaintext), bound to the thread."""
+def seal(key: bytes, plaintext: bytes | Chunks, thread_id: str) -> bytes | bytearray:
+    """nonce || AES-256-GCM(plaintext), bound to the thread.
+
+    Big bodies and pieced ones (storage.chunks) are encrypted window by window into one
+    buffer: the same bytes, without a second full-size copy.
+    """
     nonce = os.urandom(NONCE_BYTES)
+    if isinstance(plaintext, Chunks) or len(plaintext) > STREAM_SEAL_BYTES:
+        return seal_into(key, nonce, plaintext, _aad(thread_id, b"body"))
     return nonce + AESGCM(key).encrypt(nonce, plaintext, _aad(thread_id, b"body"))
 
 
 def unseal(key: bytes, sealed: bytes, thread_id: str) -> bytes:
     """The plaintext of `seal`'s output; BodyTampered if a byte was changed."""
     try:
-        return AESGCM(key).decrypt(
-            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(thread_id, b"body")
-        )
+        view = memoryview(sealed)  # no copy of the ciphertext for the slice
+        return AESGCM(key).decrypt(view[:NONCE_BYTES], view[NONCE_BYTES:], _aad(thread_id, b"body"))
     except (InvalidTag, ValueError):
         raise BodyTampered() from None
 

@@ -26,7 +26,8 @@ class Rewrite:
         copies, dropped = [], []
         for index, recipient in enumerate(ctx.recipients):
             # The parse is reused for the first copy; further copies need their own tree.
-            message = ctx.message if index == 0 else mime.parse(ctx.raw)
+            source = ctx.skeleton.data if ctx.skeleton is not None else ctx.raw
+            message = ctx.message if index == 0 else mime.parse(source)
             copy, lost = self._copy_for(ctx, recipient, message)
             copies.append(copy)
             dropped.extend(a for a in lost if a not in dropped)

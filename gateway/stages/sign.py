@@ -18,6 +18,7 @@ import threading
 import structlog
 
 from gateway import mime
+from gateway.bigmessage import sign as big
 from gateway.context import MessageContext, OutgoingCopy
 from gateway.services import Services
 from gateway.signing import DkimSigner
@@ -84,6 +85,8 @@ class Sign:
     def _finish(self, ctx: MessageContext, copy: OutgoingCopy) -> OutgoingCopy:
         """Serialize, sign and (on a sample) self-verify one copy."""
         assert copy.message is not None
+        if ctx.skeleton is not None:
+            return big.finish(self.services.signer, self.self_verify, ctx, copy)
         data = copy.headers + mime.serialize(copy.message, utf8=ctx.envelope.smtputf8)
         signer = self.services.signer
         if signer is None:
