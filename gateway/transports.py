@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import ssl
 import time
@@ -18,8 +19,11 @@ from typing import Protocol
 import aiosmtplib
 
 from gateway.addresses import random_token
+from gateway.bigmessage import streaming
 from gateway.config import SmtpDeliverySettings
 from gateway.errors import DeliveryError
+
+_EIGHT_BIT = re.compile(rb"[\x80-\xff]")
 
 
 class Transport(Protocol):
@@ -31,12 +35,17 @@ class Transport(Protocol):
 
 
 def mail_options(data: bytes) -> list[str]:
-    """SMTPUTF8 when the header block holds 8-bit bytes, BODY=8BITMIME when the body does."""
-    head, _, body = data.partition(b"\r\n\r\n")
+    """SMTPUTF8 when the header block holds 8-bit bytes, BODY=8BITMIME when the body does.
+
+    Searched in place: slicing the body off would copy a big message once more.
+    """
+    end = data.find(b"\r\n\r\n")
+    end = len(data) if end < 0 else end
     options = []
-    if not head.isascii():
+    head_8bit = _EIGHT_BIT.search(data, 0, end) is not None
+    if head_8bit:
         options.append("SMTPUTF8")
-    if not body.isascii() or not head.isascii():
+    if head_8bit or _EIGHT_BIT.search(data, end) is not None:
         options.append("BODY=8BITMIME")
     return options
 
@@ -95,6 +104,9 @@ class SmtpTransport:
             await client.connect()
             if s.username:
                 await client.login(s.username, s.password)
+            if len(data) >= streaming.STREAM_BYTES:  # no full-size dot-stuffed copy
+                options = mail_options(data)
+                return await streaming.send(client, envelope_from, recipient, data, options)
             _errors, response = await client.sendmail(
                 envelope_from, [recipient], data, mail_options=mail_options(data)
             )
@@ -135,7 +147,8 @@ class MaildirTransport:
         trace = f"Return-Path: <{envelope_from}>\r\nDelivered-To: {recipient}\r\n".encode()
         tmp = box / "tmp" / name
         with open(tmp, "wb") as handle:
-            handle.write(trace + data)
+            handle.write(trace)  # two writes: `trace + data` would copy a big message
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.rename(tmp, box / "new" / name)

@@ -24,9 +24,10 @@ from typing import Any
 
 from sqlalchemy import Table, insert, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, or_, select
 
-from storage import bodies, chunks, ledger
+from storage import blobs, bodies, chunks, ledger
 from storage.chunks import Chunks
 from storage.db import session_scope
 from storage.models import Delivery, Finding, Message, utcnow
@@ -96,6 +97,7 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
     thread = ledger.lock_thread(session, record.thread_id)
     key = bodies.thread_key(session, record.thread_id, create=True)
     digest = sha256_hex(record.raw)
+    big_raw = blobs.streams(session, record.raw)  # written into its blob below (storage.blobs)
     message_id = session.execute(
         insert(_MESSAGE).returning(_MESSAGE.c.id),
         {
@@ -109,7 +111,7 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
             "helo": record.helo,
             "tls": record.tls,
             "smtputf8": record.smtputf8,
-            "raw": bodies.seal(key, record.raw, record.thread_id),
+            "raw": b"" if big_raw else bodies.seal(key, record.raw, record.thread_id),
             "body_state": bodies.SEALED,
             "size": len(record.raw),
             "sha256": digest,
@@ -121,10 +123,13 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
             "decision": record.decision,
         },
     ).scalar_one()
+    if big_raw:
+        blobs.write_sealed(session, _MESSAGE, "raw", message_id, key, record.raw, record.thread_id)
     findings = _finding_rows(message_id, record.findings)
     if findings:
         session.execute(insert(_FINDING), findings)
-    deliveries = _delivery_rows(message_id, record.thread_id, key, outgoing)
+    big = [blobs.streams(session, o.data) for o in outgoing]
+    deliveries = _delivery_rows(message_id, record.thread_id, key, outgoing, big)
     delivery_ids: list[int] = []
     if deliveries:
         delivery_ids = list(
@@ -133,6 +138,11 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
                 deliveries,
             ).scalars()
         )
+    for row_id, copy, streamed in zip(delivery_ids, outgoing, big, strict=True):
+        if streamed:
+            blobs.write_sealed(
+                session, _DELIVERY, "outgoing", row_id, key, copy.data, record.thread_id
+            )
     ref = f"message:{message_id}"
     entries = ledger.append_records(
         session,
@@ -199,9 +209,16 @@ def _finding_rows(message_id: int, findings: Sequence[dict[str, Any]]) -> list[d
 
 
 def _delivery_rows(
-    message_id: int, thread_id: str, key: bytes, outgoing: Sequence[OutgoingRecord]
+    message_id: int,
+    thread_id: str,
+    key: bytes,
+    outgoing: Sequence[OutgoingRecord],
+    streamed: Sequence[bool],
 ) -> list[dict[str, Any]]:
-    """Outbox rows (column values) with sealed copies, due now (or held until released)."""
+    """Outbox rows (column values) with sealed copies, due now (or held until released).
+
+    A copy marked in `streamed` gets an empty placeholder; add_message writes it afterwards.
+    """
     now = utcnow()
     return [
         {
@@ -210,7 +227,7 @@ def _delivery_rows(
             "recipient": o.recipient,
             "envelope_from": o.envelope_from,
             "verp_token": o.verp_token,
-            "outgoing": bodies.seal(key, o.data, thread_id),
+            "outgoing": b"" if big else bodies.seal(key, o.data, thread_id),
             "body_state": bodies.SEALED,
             "outgoing_sha256": sha256_hex(o.data),
             "relayed_message_id": o.relayed_message_id,
@@ -221,7 +238,7 @@ def _delivery_rows(
             "crashes": 0,
             "last_response": "",
         }
-        for o in outgoing
+        for o, big in zip(outgoing, streamed, strict=True)
     ]
 
 
@@ -288,9 +305,10 @@ def opened_messages(session: Session, rows: list[Message]) -> list[Message]:
     keys = bodies.thread_keys(session, {m.thread_id for m in rows})
     for message in rows:
         session.expunge(message)
-        message.raw = bodies.readable(
+        plain = bodies.readable(
             message.body_state, message.raw, keys.get(message.thread_id), message.thread_id
         )
+        set_committed_value(message, "raw", plain)  # see opened_deliveries
     return rows
 
 
@@ -306,5 +324,8 @@ def opened_deliveries(
     for row in rows:
         session.expunge(row)
         thread_id = thread_of[row.id]
-        row.outgoing = bodies.readable(row.body_state, row.outgoing, keys.get(thread_id), thread_id)
+        plain = bodies.readable(row.body_state, row.outgoing, keys.get(thread_id), thread_id)
+        # Not a change to remember: a plain assignment would keep the sealed bytes alive in the
+        # row's history (a second full-size copy of a big message during its delivery).
+        set_committed_value(row, "outgoing", plain)
     return rows

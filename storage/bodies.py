@@ -28,7 +28,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session, select
 
-from storage.chunks import Chunks, seal_into
+from storage import chunks
+from storage.chunks import Chunks, seal_into, size_of
 from storage.models import ThreadKey, utcnow
 
 MASTER_KEY_ENV = "GATEWAY_ARCHIVE_KEY"
@@ -68,6 +69,16 @@ def seal(key: bytes, plaintext: bytes | Chunks, thread_id: str) -> bytes | bytea
     if isinstance(plaintext, Chunks) or len(plaintext) > STREAM_SEAL_BYTES:
         return seal_into(key, nonce, plaintext, _aad(thread_id, b"body"))
     return nonce + AESGCM(key).encrypt(nonce, plaintext, _aad(thread_id, b"body"))
+
+
+def sealed_size(plaintext: bytes | Chunks) -> int:
+    """Length of `seal`'s output for this plaintext."""
+    return size_of(plaintext) + SEALED_OVERHEAD
+
+
+def seal_to(key: bytes, plaintext: bytes | Chunks, thread_id: str, write) -> None:
+    """`seal`'s output, written to `write` in windows (storage.blobs: into an SQLite blob)."""
+    chunks.seal_to(key, os.urandom(NONCE_BYTES), plaintext, _aad(thread_id, b"body"), write)
 
 
 def unseal(key: bytes, sealed: bytes, thread_id: str) -> bytes:

@@ -55,6 +55,19 @@ def sha256_hex(data: bytes | Chunks) -> str:
     return digest.hexdigest()
 
 
+def seal_to(key: bytes, nonce: bytes, data: bytes | Chunks, aad: bytes, write) -> None:
+    """Write nonce || AES-256-GCM(data) || tag to `write` one window at a time.
+
+    For a destination that takes pieces (an SQLite blob handle): no full-size object at all.
+    """
+    encryptor = Cipher(algorithms.AES(key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    write(nonce)
+    for window in (data if isinstance(data, Chunks) else Chunks([data])).windows():
+        write(encryptor.update(window))
+    write(encryptor.finalize() + encryptor.tag)
+
+
 def seal_into(key: bytes, nonce: bytes, data: bytes | Chunks, aad: bytes) -> bytearray:
     """nonce || AES-256-GCM(data) || tag, the layout of `AESGCM.encrypt` after the nonce.
 
