@@ -11,6 +11,11 @@ changes only those two things:
   CVE-2023-51764 and friends). The content keeps those bytes; the outgoing copies are written
   with CRLF line ends by the MIME serializer, and aiosmtplib dot-stuffs them, so no bare line end
   or lone dot ever leaves the gateway.
+- Above SPOOL_BYTES the content goes to an unnamed temporary file as it arrives and is read
+  back in one read at the end, so a 25 MB message exists once in memory, not as a growing
+  buffer plus its final copy (docs/performance.md). The file is only a buffer: the archive's
+  database row stays the stored copy, written and committed before any 250. If the file
+  cannot be written (disk full), the reader simply keeps the content in memory.
 - A line is any run of bytes between CR or LF characters (bare or paired); one longer than 998
   octets (RFC 5321 4.5.3.1.6) makes the message refused after the end marker, with the session
   kept usable. Over-long and oversized input is counted and thrown away as it arrives, never
@@ -20,10 +25,14 @@ changes only those two things:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import tempfile
 from dataclasses import dataclass
 
 MAX_LINE = 998
+SPOOL_BYTES = 1024 * 1024  # content beyond this goes to a temporary file while it arrives
+FLUSH_BYTES = 256 * 1024  # spooled content is written in pieces of about this size
 END = b".\r\n"
 _BREAK = re.compile(rb"[\r\n]")
 
@@ -45,8 +54,18 @@ class DataResult:
 class DataReader:
     """Reads from an asyncio StreamReader up to the end marker; one instance per DATA."""
 
-    def __init__(self, reader: asyncio.StreamReader, *, size_limit: int | None, too_big: str):
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        *,
+        size_limit: int | None,
+        too_big: str,
+        spool_over: int = SPOOL_BYTES,
+    ):
         self.reader = reader
+        self.spool_over = spool_over
+        self.spool = None  # the temporary file, once the content passed spool_over
+        self.spooled = 0
         self.size_limit = size_limit
         self.too_big = too_big
         self.body: bytearray | None = bytearray()
@@ -72,9 +91,65 @@ class DataReader:
             at_line_start = complete
         if self.problem:
             return DataResult(None, self.problem, self.size)
-        content = bytes(self.body or b"")
+        content = self._spooled_content() if self.spool is not None else None
+        if content is None:
+            content = bytes(self.body or b"")
         self.body = None
         return DataResult(content, None, self.size)
+
+    def _spool(self) -> None:
+        """Move what is kept so far to the temporary file (created the first time)."""
+        assert self.body is not None
+        try:
+            if self.spool is None:
+                # unnamed, gone when closed; closed by _close_spool (it outlives this call)
+                self.spool = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
+            _write_all(self.spool, self.body)
+        except OSError:  # disk full or no temp folder: keep the content in memory instead
+            self._unspool()
+            self.spool_over = 0
+            return
+        self.spooled += len(self.body)
+        self.body = bytearray()
+
+    def _unspool(self) -> None:
+        """Bring spooled content back into memory (only when the file fails)."""
+        if self.spool is None:
+            return
+        with contextlib.closing(self.spool) as spool:
+            self.spool = None
+            if self.spooled:
+                spool.seek(0)
+                self.body = bytearray(spool.read(self.spooled)) + (self.body or b"")
+            self.spooled = 0
+
+    def _spooled_content(self) -> bytes | None:
+        """The whole content read back in one read (one bytes object of the final size)."""
+        assert self.spool is not None
+        assert self.body is not None
+        try:
+            if self.body:
+                _write_all(self.spool, self.body)
+                self.spooled += len(self.body)
+            self.body = bytearray()
+            self.spool.seek(0)
+            content = self.spool.read(self.spooled)
+            while len(content) < self.spooled:  # a short read (not seen on regular files)
+                more = self.spool.read(self.spooled - len(content))
+                if not more:
+                    raise OSError("spool file shorter than written")
+                content += more
+        except OSError:
+            self._unspool()
+            return None
+        self._close_spool()
+        return content
+
+    def _close_spool(self) -> None:
+        if self.spool is not None:
+            with contextlib.suppress(OSError):
+                self.spool.close()
+            self.spool = None
 
     def _take(self, piece: bytes) -> None:
         """Check the line lengths in `piece` and keep it while nothing is wrong."""
@@ -89,8 +164,20 @@ class DataReader:
             self._refuse(self.too_big)
         if self.body is not None:
             self.body += piece
+            if self.spool_over and (
+                len(self.body) >= FLUSH_BYTES if self.spool else len(self.body) >= self.spool_over
+            ):
+                self._spool()
 
     def _refuse(self, reply: str) -> None:
         """Remember the first problem and stop keeping data (memory stays bounded)."""
         self.problem = reply
         self.body = None
+        self._close_spool()
+
+
+def _write_all(file, data: bytes | bytearray) -> None:
+    """Write every byte (an unbuffered file may take less than asked)."""
+    view = memoryview(data)
+    while view:
+        view = view[file.write(view) :]

@@ -6,9 +6,11 @@ exactly what parsing, serialising and signing the whole message produces.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import random
+import re
 
 import dkim
 import pytest
@@ -16,6 +18,7 @@ from dkim.canonicalization import CanonicalizationPolicy
 
 from gateway import mime, rewrite
 from gateway.bigmessage import dkim_stream, skeleton
+from gateway.data_reader import DataReader, DataResult
 from gateway.signing import DkimSigner, generate_key
 from storage.chunks import Chunks
 
@@ -151,3 +154,33 @@ def test_signing_in_pieces_refuses_what_the_signer_refuses(signer):
         dkim_stream.sign(signer, b"To: x@example.net\r\n", Chunks([b"text\r\n"]))
     with pytest.raises(ValueError, match="bare LF"):
         dkim_stream.sign(signer, b"From: a@example.net\r\n", Chunks([b"a\nb\r\n"]))
+
+
+def read_data(wire: bytes, **options) -> DataResult:
+    async def go():
+        reader = asyncio.StreamReader(limit=1024)
+        reader.feed_data(wire)
+        reader.feed_eof()
+        return await DataReader(reader, too_big="552 too big", **options).read()
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("spool_over", [0, 1, 5_000, 10**9])
+def test_data_spooled_to_a_file_comes_back_byte_identical(spool_over):
+    lines = [b"..leading dot\r\n", b"x" * 900 + b"\r\n", b"bare\nLF and \r CR\r\n", b".\r\n"]
+    rng = random.Random(1)
+    content = b"".join(rng.choice(lines) for _ in range(400))
+    assert b"\r\n.\r\n" in content  # a lone dot line inside: stuffed on the wire
+    wire = re.sub(rb"(?m)^\.", b"..", content) + b".\r\n"
+    result = read_data(wire, size_limit=None, spool_over=spool_over)
+    assert result.problem is None
+    assert result.content == content
+    assert isinstance(result.content, bytes)
+
+
+def test_an_oversized_spooled_message_is_refused_and_dropped():
+    wire = b"a" * 500 + b"\r\n"
+    result = read_data(wire * 100 + b".\r\n", size_limit=20_000, spool_over=1_000)
+    assert result.problem == "552 too big"
+    assert result.content is None
