@@ -18,6 +18,7 @@ from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session, syntax
 
 from gateway import automatic, bounces, directory, limits, loops, metrics, postmaster
 from gateway.addresses import random_token
+from gateway.bigmessage import BIG_MESSAGE_BYTES
 from gateway.context import Envelope as RelayEnvelope
 from gateway.context import MessageContext
 from gateway.data_reader import DataReader
@@ -209,6 +210,10 @@ class RelayHandler:
         self.rates = limits.RateLimits.from_settings(services.settings.limits)
         self.connections: collections.Counter[str] = collections.Counter()  # open, per peer IP
         self.large = asyncio.Semaphore(services.settings.limits.large_message_concurrency)
+        # Messages on the big-message path (gateway.bigmessage) one at a time per process: each
+        # holds its received bytes and, briefly, the archive's copy of them; two at once would
+        # double the peak memory that docs/performance.md measures for one.
+        self.big = asyncio.Semaphore(1)
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -312,7 +317,10 @@ class RelayHandler:
             structlog.contextvars.unbind_contextvars("peer", "queue_id", "stage")
 
     def _turn(self, size: int):
-        """Large messages wait for one of [limits] large_message_concurrency slots."""
+        """Large messages wait for one of [limits] large_message_concurrency slots; big ones
+        (BIG_MESSAGE_BYTES and more) for the one big slot."""
+        if size >= BIG_MESSAGE_BYTES:
+            return self.big
         if size >= self.services.settings.limits.large_message:
             return self.large
         return contextlib.nullcontext()
