@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, insert, inspect, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, or_, select
@@ -322,9 +322,20 @@ def opened_deliveries(
     session.flush()  # pending changes (e.g. a lease) must be written before detaching
     keys = bodies.thread_keys(session, set(thread_of.values()))
     for row in rows:
-        session.expunge(row)
         thread_id = thread_of[row.id]
-        plain = bodies.readable(row.body_state, row.outgoing, keys.get(thread_id), thread_id)
+        if "outgoing" in inspect(row).unloaded:  # deferred by the query (outbox.claim_due)
+            plain = blobs.open_deferred(
+                session,
+                _DELIVERY,
+                "outgoing",
+                row.id,
+                row.body_state,
+                keys.get(thread_id),
+                thread_id,
+            )
+        else:
+            plain = bodies.readable(row.body_state, row.outgoing, keys.get(thread_id), thread_id)
+        session.expunge(row)
         # Not a change to remember: a plain assignment would keep the sealed bytes alive in the
         # row's history (a second full-size copy of a big message during its delivery).
         set_committed_value(row, "outgoing", plain)

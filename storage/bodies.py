@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session, select
 
@@ -34,7 +35,8 @@ from storage.models import ThreadKey, utcnow
 
 MASTER_KEY_ENV = "GATEWAY_ARCHIVE_KEY"
 NONCE_BYTES = 12
-SEALED_OVERHEAD = NONCE_BYTES + 16  # the nonce and AES-GCM's 16-byte tag
+TAG_BYTES = 16
+SEALED_OVERHEAD = NONCE_BYTES + TAG_BYTES  # the nonce and AES-GCM's 16-byte tag
 STREAM_SEAL_BYTES = 1024 * 1024  # bodies above this are sealed into one buffer (storage.chunks)
 PLAIN, SEALED, PURGED, ERASED = "plain", "sealed", "purged", "erased"
 
@@ -88,6 +90,38 @@ def unseal(key: bytes, sealed: bytes, thread_id: str) -> bytes:
         return AESGCM(key).decrypt(view[:NONCE_BYTES], view[NONCE_BYTES:], _aad(thread_id, b"body"))
     except (InvalidTag, ValueError):
         raise BodyTampered() from None
+
+
+def unseal_from(key: bytes, source, size: int, thread_id: str) -> bytearray:
+    """`unseal` for sealed bytes read from `source` (a file-like blob handle) window by window.
+
+    The plaintext is decrypted into one preallocated buffer and returned only once the tag
+    has been checked: no full-size sealed copy is ever held.
+    """
+    if size < SEALED_OVERHEAD:
+        raise BodyTampered()
+    nonce = source.read(NONCE_BYTES)
+    source.seek(size - TAG_BYTES)
+    tag = source.read(TAG_BYTES)
+    source.seek(NONCE_BYTES)
+    decryptor = Cipher(algorithms.AES(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(_aad(thread_id, b"body"))
+    plain = bytearray(size - SEALED_OVERHEAD + 15)  # update_into wants block-size slack
+    view = memoryview(plain)
+    position, left = 0, size - SEALED_OVERHEAD
+    while left:
+        window = source.read(min(chunks.WINDOW, left))
+        if not window:
+            raise BodyTampered("sealed body shorter than stored")
+        left -= len(window)
+        position += decryptor.update_into(window, view[position : position + len(window) + 15])
+    try:
+        position += len(decryptor.finalize())
+    except InvalidTag:
+        raise BodyTampered() from None
+    view.release()
+    del plain[position:]
+    return plain
 
 
 def open_body(state: str, data: bytes, key: bytes | None, thread_id: str) -> bytes:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from storage import bodies
@@ -55,6 +56,9 @@ def claim_due(
             .order_by(Delivery.next_attempt_at, Delivery.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
+            # the copy is read on its own (storage.blobs.open_deferred): a big one without the
+            # driver's extra copies
+            .options(defer(Delivery.outgoing))
         ).all()
         until = now + timedelta(seconds=lease_seconds)
         claimed = []
