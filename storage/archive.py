@@ -321,20 +321,20 @@ def opened_deliveries(
     """
     session.flush()  # pending changes (e.g. a lease) must be written before detaching
     keys = bodies.thread_keys(session, set(thread_of.values()))
+    # Copies deferred by the query (outbox.claim_due): the small ones in one query, the big
+    # ones read window by window (storage.blobs).
+    deferred = [row.id for row in rows if "outgoing" in inspect(row).unloaded]
+    small = blobs.small_values(session, _DELIVERY, "outgoing", deferred)
     for row in rows:
         thread_id = thread_of[row.id]
-        if "outgoing" in inspect(row).unloaded:  # deferred by the query (outbox.claim_due)
+        key = keys.get(thread_id)
+        if row.id in deferred and small.get(row.id) is None:
             plain = blobs.open_deferred(
-                session,
-                _DELIVERY,
-                "outgoing",
-                row.id,
-                row.body_state,
-                keys.get(thread_id),
-                thread_id,
+                session, _DELIVERY, "outgoing", row.id, row.body_state, key, thread_id
             )
         else:
-            plain = bodies.readable(row.body_state, row.outgoing, keys.get(thread_id), thread_id)
+            data = small[row.id] if row.id in deferred else row.outgoing
+            plain = bodies.readable(row.body_state, data, key, thread_id)
         session.expunge(row)
         # Not a change to remember: a plain assignment would keep the sealed bytes alive in the
         # row's history (a second full-size copy of a big message during its delivery).

@@ -12,7 +12,7 @@ PostgreSQL keeps the parameter path.
 from __future__ import annotations
 
 from psycopg import sql
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, case, select, update
 from sqlmodel import Session, func
 
 from storage import bodies
@@ -45,6 +45,18 @@ def write_sealed(
     driver = connection.connection.driver_connection
     with driver.blobopen(table.name, column, row_id) as blob:
         bodies.seal_to(key, plaintext, thread_id, blob.write)
+
+
+def small_values(
+    session: Session, table: Table, column: str, row_ids: list[int]
+) -> dict[int, bytes | None]:
+    """One query for many rows: the column's value where it is under STREAM_BYTES, else None."""
+    if not row_ids:
+        return {}
+    value = table.c[column]
+    small = case((func.length(value) < STREAM_BYTES, value), else_=None)
+    rows = session.connection().execute(select(table.c.id, small).where(table.c.id.in_(row_ids)))
+    return {row_id: data for row_id, data in rows}
 
 
 def open_deferred(
