@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from gateway import directory, notices
+from gateway.bigmessage import header_bytes
 from gateway.errors import GatewayError
 from gateway.services import Services
 from storage.db import session_scope
@@ -163,7 +164,7 @@ def _notice(services: Services, session: Session, message: Message, action: str,
     settings = services.settings.policy.notices
     if not settings.enabled or action not in settings.on or message.sender_id is None:
         return None
-    headers = BytesHeaderParser(policy=default_policy).parsebytes(message.raw)
+    headers = BytesHeaderParser(policy=default_policy).parsebytes(header_bytes(message.raw))
     if notices.is_automatic(headers, message.mail_from, services):
         return None
     thread = session.get(Thread, message.thread_id)

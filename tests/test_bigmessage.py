@@ -184,3 +184,17 @@ def test_an_oversized_spooled_message_is_refused_and_dropped():
     result = read_data(wire * 100 + b".\r\n", size_limit=20_000, spool_over=1_000)
     assert result.problem == "552 too big"
     assert result.content is None
+
+
+@pytest.mark.parametrize("line_end", [b"\r\n", b"\n"])
+def test_header_bytes_parse_to_the_same_headers_as_the_whole_message(line_end):
+    from email.parser import BytesHeaderParser
+    from email.policy import default
+
+    from gateway.bigmessage import header_bytes
+
+    raw = big_message(100_000).replace(b"\r\n", line_end)
+    head = header_bytes(raw)
+    assert len(head) < 200
+    parser = BytesHeaderParser(policy=default)
+    assert parser.parsebytes(head).items() == parser.parsebytes(raw).items()

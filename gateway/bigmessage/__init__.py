@@ -18,3 +18,13 @@ unchanged. So, above `BIG_MESSAGE_BYTES`:
 
 BIG_MESSAGE_BYTES = 2 * 1024 * 1024  # messages at least this size take the skeleton path
 PART_MIN_BYTES = 64 * 1024  # leaf bodies at least this size are cut out of the skeleton
+
+
+def header_bytes(raw: bytes) -> bytes:
+    """The header block of `raw` (up to its first empty line), for a headers-only parse.
+
+    `BytesHeaderParser.parsebytes(raw)` decodes the WHOLE message into a str and keeps the body
+    as one more string: for a 25 MB message, two more copies to read a few headers.
+    """
+    ends = [i for i in (raw.find(sep) for sep in (b"\r\n\r\n", b"\n\n", b"\r\r")) if i >= 0]
+    return raw[: min(ends)] if ends else raw

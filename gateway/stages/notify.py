@@ -13,6 +13,7 @@ from email.policy import default as default_policy
 import structlog
 
 from gateway import notices
+from gateway.bigmessage import header_bytes
 from gateway.context import MessageContext
 from gateway.policy.engine import acted_findings
 from gateway.services import Services
@@ -53,7 +54,7 @@ class Notify:
             or _unauthenticated(ctx)
         ):
             return ctx
-        headers = BytesHeaderParser(policy=default_policy).parsebytes(ctx.raw)
+        headers = BytesHeaderParser(policy=default_policy).parsebytes(header_bytes(ctx.raw))
         if notices.is_automatic(headers, ctx.envelope.mail_from, self.services):
             return ctx
         common = {
