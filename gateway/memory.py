@@ -12,7 +12,6 @@ above it mapped on its own and returned when freed. Small objects are untouched.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 M_MMAP_THRESHOLD = -3  # from <malloc.h>
 MMAP_THRESHOLD = 1024 * 1024
@@ -21,8 +20,7 @@ MMAP_THRESHOLD = 1024 * 1024
 def return_big_blocks_to_os(threshold: int = MMAP_THRESHOLD) -> bool:
     """Pin glibc's mmap threshold; False (and nothing changed) on a libc without mallopt."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the running process's own libc, no library search
     except (OSError, AttributeError):  # musl, macOS: no mallopt, keep the default
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
