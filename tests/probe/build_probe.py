@@ -14,6 +14,7 @@ from pathlib import Path
 from .case import build
 from .cases_contact import CASES as CONTACT
 from .cases_extra import EXTRA
+from .cases_more import MORE
 from .cases_negative import NEGATIVE
 from .cases_payment import BOTH, PAYMENT
 
@@ -21,7 +22,7 @@ HERE = Path(__file__).parent
 
 
 def main() -> None:
-    cases = CONTACT + PAYMENT + BOTH + NEGATIVE + EXTRA
+    cases = CONTACT + PAYMENT + BOTH + NEGATIVE + EXTRA + MORE
     out = HERE / "messages"
     out.mkdir(exist_ok=True)
     for old in out.glob("*.eml"):
