@@ -21,8 +21,13 @@ from .cases_payment import BOTH, PAYMENT
 HERE = Path(__file__).parent
 
 
+def all_cases() -> list:
+    """Every case, in file order (p0001.eml is the first)."""
+    return CONTACT + PAYMENT + BOTH + NEGATIVE + EXTRA + MORE
+
+
 def main() -> None:
-    cases = CONTACT + PAYMENT + BOTH + NEGATIVE + EXTRA + MORE
+    cases = all_cases()
     out = HERE / "messages"
     out.mkdir(exist_ok=True)
     for old in out.glob("*.eml"):

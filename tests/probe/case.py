@@ -68,4 +68,7 @@ def build(case: C, index: int) -> bytes:
         inner["Subject"] = case.inner[0]
         inner.set_content(case.inner[1])
         msg.add_attachment(inner)
+    for number, part in enumerate(msg.walk()):
+        if part.is_multipart():
+            part.set_boundary(f"probe-{index:04d}-{number}")  # rebuilds give the same bytes
     return bytes(msg)

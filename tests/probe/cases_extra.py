@@ -170,9 +170,10 @@ EXTRA: list[C] = [
     # ---- negatives
     C(
         0,
-        0,
+        1,
         "en",
-        "declines PayPal, keeps payment on platform §3",
+        "body declines PayPal, but the Subject 'Re: paypal?' repeats the other side's question,"
+        " and quoted content counts (§1, §4) [relabelled in review: was 0/0]",
         "Re: paypal?",
         "I don't take PayPal, sorry — let's keep payment on the platform, it protects us both.",
     ),
