@@ -628,3 +628,16 @@ def test_an_iban_given_in_two_pieces() -> None:
     assert [f.text for f in found] == ["DE23 2004 1155", "0612 3456 73"]
     assert scan("first part DE23 2004 1155, and the rest is 0612 3456 74", "banking") == []
     assert scan("Ticket DE23 2004, see page 3 and 12", "banking") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zelle: 2.5 days to clear, the article says",  # a number after the colon is no handle
+        "Fees comparison for the article - PayPal: 3.5%, Wise: 0.6%",
+        "Our client asked: PayPal: is_enabled flag should be true",  # a config flag
+        "El pago llega directo a mi cuenta desde la plataforma, gracias.",  # paid by the platform
+    ],
+)
+def test_probe_fixes_keep_these_quiet(text) -> None:
+    assert scan(text, "payments") == []

@@ -593,7 +593,7 @@ _STRONG_AFTER = _rx(
     r"|(?:ok|okay|fine)\s*\?|\?\s*$"
     r"|(?:me|to\s+me|to\s+you)\b"
     r"|(?:straight|directly|direct)\s+(?:in)?to\s+(?:me|my|us|our)\b"
-    r"|[:=]\s*[a-z0-9][\w\-]*[._][\w.\-]*[a-z0-9]"
+    r"|[:=]\s*[a-z][a-z0-9\-]*[._][\w.\-]*[a-z0-9](?![\w%])"
     r"|[^.!?\n]{0,30}\b(?:to|into|on|onto)\s+(?:my|your|our)\b"
     r"|(?:por\s+favor|please|pls|s'il\s+vous\s+pla[iî]t|bitte|пожалуйста)\b"
     r"|(?:kar|kr)\s*(?:do|dena|dijiye|de|diya|denge|dunga|dungi)\b"
@@ -642,7 +642,8 @@ _WORK = _rx(
     r"|страниц\w*"
     # an app being built: "la app tiene que permitir pagar con Bizum", "the app lets users pay"
     r"|(?:la|una|esta|the|an|this|our|their|mobile|ios|android|web)\s+apps?"
-    r"|aplicaci[oó]n|permitir\s+pagar|allow\s+(?:users|customers)\s+to\s+pay)\b"
+    r"|aplicaci[oó]n|permitir\s+pagar|allow\s+(?:users|customers)\s+to\s+pay"
+    r"|flags?|config\w*|variables?)\b"
 )
 _FEE_WORD = (
     r"(?:fees?|commission\w*|comisi\w*|comiss\w*|taxas?|tarifas?|frais|geb[uü]hr\w*|provision\w*"
@@ -684,6 +685,9 @@ _MEDIATED = _rx(
     r"|\bpor\s+la\s+plataforma|\bvia\s+la\s+plateforme|\bsur\s+la\s+plateforme|\b[uü]ber\s+die"
     r"\s+plattform|\bauf\s+der\s+plattform|\bчерез\s+(?:платформ|сайт|биржу)\w*"
     r"|\bsulla\s+piattaforma|\btramite\s+la\s+piattaforma"
+    # paid out *from* the platform: "llega directo a mi cuenta desde la plataforma"
+    r"|\bdesde\s+la\s+plataforma|\bda\s+plataforma|\bde\s+la\s+plateforme"
+    r"|\bvon\s+der\s+plattform|\bdalla\s+piattaforma|\bfrom\s+the\s+platform"
 )
 _CONTRAST_AFTER = _rx(
     r"[\s,]*(?:rather\s+than|instead\s+of|and\s+not|not|en\s+lugar\s+de|em\s+vez\s+de"
