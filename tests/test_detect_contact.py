@@ -658,6 +658,7 @@ def test_phones_found_by_the_probe(text, key):
         "Rechnung Nr. 2026-031-4471 zu Bestellnummer 0123456789 ist hinterlegt.",
         "During 0123456789 the export ran twice",  # "during" holds no phone word "ring"
         "first part DE23 2004 1155, and the rest is 0612 3456 73",  # an IBAN's second piece
+        "رقم الطلب 4829301756 تم شحنه",  # Arabic "order number": a bare "number" is no phone word
     ],
 )
 def test_numbers_that_are_not_phones_found_by_the_probe(text):
@@ -684,3 +685,4 @@ def test_a_site_preferred_to_the_platform_is_offered_to_get_in_touch():
     text = "contact form on janedoe.design works better than this inbox"
     assert_found(urls, text, "url", "janedoe.design")
     assert findings(urls, "the client's shop acme-bakery.com is faster than this one") == []
+    assert findings(urls, "Our new site acme-bakery.com loads faster than the app") == []

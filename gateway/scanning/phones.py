@@ -130,8 +130,9 @@ _PHONE_WORDS = (
     r"number|número|numero|numéro|nummer|contact|contacto|contato|kontakt|reach|fone|ph|"
     r"mob|landline|fax|hotline|helpline|ватсап|вотсап|вацап|вайбер|телеграм|телега|"
     r"area code|vorwahl|ddd|indicativo|"
-    # Arabic: number, my number, phone, mobile, call (me), WhatsApp
-    r"رقم|رقمي|هاتف|هاتفي|جوال|جوالي|موبايل|اتصل|اتصلي|اتصلوا|واتساب|واتس|"
+    # Arabic: my number, phone number, phone, mobile, call (me), WhatsApp (a bare "رقم",
+    # "number", also heads "رقم الطلب", the order number)
+    r"رقمي|رقم الهاتف|رقم الجوال|هاتف|هاتفي|جوال|جوالي|موبايل|اتصل|اتصلي|اتصلوا|واتساب|واتس|"
     r"mobile no|phone no|contact no|cell no|whatsapp no|mobile number|नंबर|फोन|mera|mobile|"
     # payment apps that pay to a phone number (guideline 3: "Zelle/Bizum/СБП/MB WAY/Paytm/Pix
     # to a phone")
@@ -144,7 +145,7 @@ _PHONE_TOKENS = frozenset(
     mobil móvil movil cell cellphone cel celular portable handy mob whatsapp whats wa wsp wpp zap
     viber signal telegram sms text call ring dial llámame llamame ligue liga appelle appelez ruf
     звони позвони номер number número numero numéro nummer contact contacto contato kontakt
-    reach fone ph landline fax ватсап вотсап телеграм телега area vorwahl ddd رقم رقمي هاتف
+    reach fone ph landline fax ватсап вотсап телеграм телега area vorwahl ddd رقمي هاتف
     هاتفي جوال جوالي موبايل اتصل واتساب""".split()
 )
 _OWN_NUMBER = re.compile(

@@ -74,8 +74,8 @@ _INVITE = re.compile(
         r"\b(?:through|via|on|at) my (?:site|website|web site|page|homepage|portfolio)|"
         r"\b(?:my|our) (?:contact|booking) form|\breaches me\b|"
         # preferred to the platform: "janedoe.design works better than this inbox"
-        r"\b(?:better|easier|faster|quicker|simpler) than (?:here|(?:this|the) (?:inbox|"
-        r"platform|site|chat|app|thread|messenger|messaging))\b|"
+        r"\b(?:better|easier|faster|quicker|simpler) than (?:here|this (?:inbox|platform|site|"
+        r"chat|thread)|the (?:platform|inbox|chat))\b|"
         # Spanish
         r"cont[aá]ct(?:a|e)me|escr[ií]beme|ponte en contacto|en contacto conmigo|"
         r"agenda(?:r)? una|puedes (?:encontrarme|contactarme|escribirme)|encu[eé]ntrame|"
