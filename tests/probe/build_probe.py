@@ -14,6 +14,7 @@ from pathlib import Path
 from .case import build
 from .cases_contact import CASES as CONTACT
 from .cases_extra import EXTRA
+from .cases_headers import HEADERS
 from .cases_more import MORE
 from .cases_negative import NEGATIVE
 from .cases_payment import BOTH, PAYMENT
@@ -23,7 +24,7 @@ HERE = Path(__file__).parent
 
 def all_cases() -> list:
     """Every case, in file order (p0001.eml is the first)."""
-    return CONTACT + PAYMENT + BOTH + NEGATIVE + EXTRA + MORE
+    return CONTACT + PAYMENT + BOTH + NEGATIVE + EXTRA + MORE + HEADERS
 
 
 def main() -> None:

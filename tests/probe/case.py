@@ -36,6 +36,7 @@ class C:
     cte: str | None = None
     inner: tuple[str, str] | None = None  # attached message/rfc822: (subject, body)
     sender: str | None = None
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)  # extra header fields
 
 
 def build(case: C, index: int) -> bytes:
@@ -45,6 +46,8 @@ def build(case: C, index: int) -> bytes:
     msg["Subject"] = case.subject
     msg["Date"] = format_datetime(datetime(2026, 3, 2, 9, 0, tzinfo=UTC) + timedelta(hours=index))
     msg["Message-ID"] = f"<probe-{index:04d}@relay.gigbridge.io>"
+    for field_name, value in case.headers.items():
+        msg[field_name] = value
     kw = {"charset": case.charset}
     if case.cte:
         kw["cte"] = case.cte
