@@ -12,7 +12,7 @@ from .case import C
 def _zip(name: str, text: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr(name, text)
+        archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 3, 2, 9, 0, 0)), text)
     return buf.getvalue()
 
 
