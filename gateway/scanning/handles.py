@@ -268,6 +268,7 @@ _PAY_LINK = re.compile(r"\.(?:me|com|app|io|ru|link)/")
 _PAY_LINK_HOSTS = {  # host -> path prefix before the handle
     "revolut.me": "",
     "monzo.me": "",
+    "bunq.me": "",
     "venmo.com": "",
     "account.venmo.com": "u/",
     "wise.com": "pay/",

@@ -447,8 +447,15 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
 # Address words
 # ---------------------------------------------------------------------------------------------
 
-_AT_WORDS = ["arroba", "arobase", "chiocciola", fw("собака"), fw("собачка"), "ät", "klammeraffe"]
-_DOT_WORDS = ["dot", "punto", "ponto", "point", "punkt", fw("точка"), "dit", "nokta"]
+_AT_WORDS = [
+    "arroba", "arobase", "chiocciola", fw("собака"), fw("собачка"), "ät", "klammeraffe",
+    fw("małpa"), "malpa", "apenstaartje", "apestaart", "zavinac", fw("zavináč"), "kukac",
+    "snabela", "alfakrulle", "miukumauku",
+]  # fmt: skip
+_DOT_WORDS = [
+    "dot", "punto", "ponto", "point", "punkt", fw("точка"), "dit", "nokta", "kropka", "punt",
+    fw("tečka"), "tecka",
+]  # fmt: skip
 _DOT_RX = "|".join(map(re.escape, _DOT_WORDS))
 _AT_RX = "|".join(map(re.escape, _AT_WORDS))
 _OPEN, _CLOSE = r"[\(\[\{<]", r"[\)\]\}>]"

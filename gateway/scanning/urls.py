@@ -73,6 +73,9 @@ _INVITE = re.compile(
         r"(?:call|meeting|time|slot|session|chat)|\btalk (?:there|directly)|"
         r"\b(?:through|via|on|at) my (?:site|website|web site|page|homepage|portfolio)|"
         r"\b(?:my|our) (?:contact|booking) form|\breaches me\b|"
+        # preferred to the platform: "janedoe.design works better than this inbox"
+        r"\b(?:better|easier|faster|quicker|simpler) than (?:here|this (?:inbox|platform|site|"
+        r"chat|thread)|the (?:platform|inbox|chat))\b|"
         # Spanish
         r"cont[aá]ct(?:a|e)me|escr[ií]beme|ponte en contacto|en contacto conmigo|"
         r"agenda(?:r)? una|puedes (?:encontrarme|contactarme|escribirme)|encu[eé]ntrame|"
@@ -101,6 +104,7 @@ _INVITE = re.compile(
 _INVITE_WORDS = frozenset(
     fw(w)
     for w in """me touch line form book schedule grab pick calendar booking scheduling site
+    better easier faster quicker simpler
     website page homepage portfolio reaches contáctame contactame contácteme contacteme
     contáctenme escríbeme escribeme contacto conmigo agenda agendar encontrarme contactarme
     escribirme encuéntrame encuentrame formulario sitio página pagina web contat contato
