@@ -26,7 +26,7 @@ from sqlalchemy import Table, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, or_, select
 
-from storage import bodies, ledger
+from storage import bodies, ledger, policy_state
 from storage.db import session_scope
 from storage.models import Delivery, Finding, Message, utcnow
 from storage.search import index_message
@@ -118,6 +118,15 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
             "decision": record.decision,
         },
     ).scalar_one()
+    if record.kind == "inbound":  # the sender's policy history, with the message or not at all
+        policy_state.record_inbound(
+            session,
+            record.thread_id,
+            record.sender_id,
+            record.action,
+            record.status,
+            record.decision,
+        )
     findings = _finding_rows(message_id, record.findings)
     if findings:
         session.execute(insert(_FINDING), findings)
