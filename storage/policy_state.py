@@ -112,27 +112,37 @@ def record_inbound(
     """Fold one newly archived inbound message into its sender's row (atomic UPSERT)."""
     if sender_id is None:
         return
-    flagged = int(action == "flag")
-    contact = int(counts_contact(status, decision))
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(_HISTORY).values(
-        thread_id=thread_id,
-        sender_id=sender_id,
-        messages=1,
-        flagged=flagged,
-        contact=contact,
-        tail=list((decision or {}).get("tail", ())),
-    )
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERTS:
+        _UPSERTS[dialect] = _upsert(dialect)
     session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[_HISTORY.c.thread_id, _HISTORY.c.sender_id],
-            set_={
-                "messages": _HISTORY.c.messages + 1,
-                "flagged": _HISTORY.c.flagged + flagged,
-                "contact": _HISTORY.c.contact + contact,
-                "tail": stmt.excluded.tail,
-            },
-        )
+        _UPSERTS[dialect],
+        {
+            "thread_id": thread_id,
+            "sender_id": sender_id,
+            "messages": 1,
+            "flagged": int(action == "flag"),
+            "contact": int(counts_contact(status, decision)),
+            "tail": list((decision or {}).get("tail", ())),
+        },
+    )
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE adding the new message's counts (built once: cached)."""
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(_HISTORY)
+    new = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[_HISTORY.c.thread_id, _HISTORY.c.sender_id],
+        set_={
+            "messages": _HISTORY.c.messages + new.messages,
+            "flagged": _HISTORY.c.flagged + new.flagged,
+            "contact": _HISTORY.c.contact + new.contact,
+            "tail": new.tail,
+        },
     )
 
 

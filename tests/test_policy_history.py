@@ -68,14 +68,16 @@ def store_random(engine, rng: random.Random, threads: dict[str, list[int]], n: i
     """`n` random inbound messages in random group commits, some of which fail alone."""
     stored = 0
     while stored < n:
-        batch = []
+        batch, failing = [], []
         for _ in range(rng.randint(1, 6)):
             thread_id = rng.choice(list(threads))
             sender = rng.choice([*threads[thread_id], None])
             action, decision = random_decision(rng)
             token = f"t{rng.randrange(10**12)}"
-            if rng.random() < 0.1 and batch:  # a duplicate VERP token: this message fails
+            duplicate = rng.random() < 0.1 and bool(batch)
+            if duplicate:  # a duplicate VERP token: this message fails, alone
                 token = batch[-1][1][0].verp_token
+            failing.append(duplicate)
             record = MessageRecord(
                 thread_id=thread_id,
                 raw=b"Subject: x\r\n\r\nbody\r\n",
@@ -87,6 +89,8 @@ def store_random(engine, rng: random.Random, threads: dict[str, list[int]], n: i
             out = OutgoingRecord("b@example.org", None, f"bounces+{token}@r", token, b"o", "<r@r>")
             batch.append((record, [out]))
         results = store_batch(engine, batch)
+        # one of each duplicated pair fails (which one: store_batch orders by thread)
+        assert sum(isinstance(r, Exception) for r in results) == sum(failing), results
         stored += sum(isinstance(r, int) for r in results)
 
 
