@@ -90,8 +90,8 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
     deliveries in bulk (deliveries RETURNING their ids in order), the ledger entries in one
     executemany with every hash computed beforehand, and one UPDATE of the message's hashes.
     """
-    thread = ledger.lock_thread(session, record.thread_id)
-    key = bodies.thread_key(session, record.thread_id, create=True)
+    thread = ledger.lock_chain(session, record.thread_id)
+    key = bodies.archive_key(session, record.thread_id, thread.key, thread.wrapped)
     digest = sha256_hex(record.raw)
     message_id = session.execute(
         insert(_MESSAGE).returning(_MESSAGE.c.id),
@@ -140,7 +140,7 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
             ).scalars()
         )
     ref = f"message:{message_id}"
-    entries = ledger.append_records(
+    entries = ledger.append_rows(
         session,
         thread,
         [
@@ -173,7 +173,7 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
     session.execute(
         update(_MESSAGE)
         .where(_MESSAGE.c.id == message_id)
-        .values(prev_hash=entries[0].prev_hash, chain_hash=entries[0].hash)
+        .values(prev_hash=entries[0]["prev_hash"], chain_hash=entries[0]["hash"])
     )
     if record.kind == "inbound":  # participants' mail; the gateway's own notices are not searched
         # searchable when stored
