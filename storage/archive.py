@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, or_, select
 
 from storage import bodies, ledger, policy_state
-from storage.db import session_scope
+from storage.db import reading, session_scope
 from storage.models import Delivery, Finding, Message, utcnow
 from storage.search import index_message
 
@@ -237,8 +237,8 @@ def known_messages(
     """(original id, relayed id, sender id) of the thread's messages that any of `ids` names."""
     if not ids:
         return []
-    with session_scope(engine) as session:
-        rows = session.exec(
+    with reading(engine) as conn:  # one statement, on every reply: no transaction around it
+        rows = conn.execute(
             select(
                 Message.original_message_id, Message.relayed_message_id, Message.sender_id
             ).where(

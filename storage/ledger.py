@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, insert, update
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
 from storage.models import AuditEvent, LedgerEntry, Thread, ThreadKey, utcnow

@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 
 from storage import bodies
 from storage.archive import MessageRecord, OutgoingRecord, add_message, opened_deliveries
-from storage.db import session_scope
+from storage.db import reading, session_scope
 from storage.models import AuditEvent, Delivery, Message, utcnow
 
 
@@ -288,10 +288,10 @@ def mark_failed(
 
 def next_due(engine: Engine) -> datetime | None:
     """When the earliest queued job becomes due (for the worker's timer)."""
-    with session_scope(engine) as session:
-        return session.exec(
+    with reading(engine) as conn:  # after every delivery round: one statement, no transaction
+        return conn.execute(
             select(func.min(Delivery.next_attempt_at)).where(Delivery.status == "queued")
-        ).one()
+        ).scalar_one()
 
 
 def find_by_token(engine: Engine, token: str) -> tuple[Delivery, Message] | None:
