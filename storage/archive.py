@@ -26,8 +26,8 @@ from sqlalchemy import Table, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, or_, select
 
-from storage import bodies, ledger
-from storage.db import session_scope
+from storage import bodies, ledger, policy_state
+from storage.db import reading, session_scope
 from storage.models import Delivery, Finding, Message, utcnow
 from storage.search import index_message
 
@@ -90,8 +90,8 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
     deliveries in bulk (deliveries RETURNING their ids in order), the ledger entries in one
     executemany with every hash computed beforehand, and one UPDATE of the message's hashes.
     """
-    thread = ledger.lock_thread(session, record.thread_id)
-    key = bodies.thread_key(session, record.thread_id, create=True)
+    thread = ledger.lock_chain(session, record.thread_id)
+    key = bodies.archive_key(session, record.thread_id, thread.key, thread.wrapped)
     digest = sha256_hex(record.raw)
     message_id = session.execute(
         insert(_MESSAGE).returning(_MESSAGE.c.id),
@@ -118,6 +118,15 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
             "decision": record.decision,
         },
     ).scalar_one()
+    if record.kind == "inbound":  # the sender's policy history, with the message or not at all
+        policy_state.record_inbound(
+            session,
+            record.thread_id,
+            record.sender_id,
+            record.action,
+            record.status,
+            record.decision,
+        )
     findings = _finding_rows(message_id, record.findings)
     if findings:
         session.execute(insert(_FINDING), findings)
@@ -131,7 +140,7 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
             ).scalars()
         )
     ref = f"message:{message_id}"
-    entries = ledger.append_records(
+    entries = ledger.append_rows(
         session,
         thread,
         [
@@ -164,7 +173,7 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
     session.execute(
         update(_MESSAGE)
         .where(_MESSAGE.c.id == message_id)
-        .values(prev_hash=entries[0].prev_hash, chain_hash=entries[0].hash)
+        .values(prev_hash=entries[0]["prev_hash"], chain_hash=entries[0]["hash"])
     )
     if record.kind == "inbound":  # participants' mail; the gateway's own notices are not searched
         # searchable when stored
@@ -228,8 +237,8 @@ def known_messages(
     """(original id, relayed id, sender id) of the thread's messages that any of `ids` names."""
     if not ids:
         return []
-    with session_scope(engine) as session:
-        rows = session.exec(
+    with reading(engine) as conn:  # one statement, on every reply: no transaction around it
+        rows = conn.execute(
             select(
                 Message.original_message_id, Message.relayed_message_id, Message.sender_id
             ).where(
