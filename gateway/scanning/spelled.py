@@ -536,11 +536,63 @@ def _find_all(text: str, needle: str):
         position = text.find(needle, position + 1)
 
 
+# Gates for the address view, each a NECESSARY condition read off _address_view below (every
+# edit it makes starts at one of these anchors); tests/test_scan_gate.py checks them.
+_CLOSERS = ")]}>"
+_ANY_CLOSING = re.compile(
+    "(?:" + "|".join(re.escape(w) for w in (*_BRACKET_WORDS, *".@:/")) + r")[ \t]?[\)\]\}>]"
+)
+_RULE_ANCHORS = tuple(
+    (triggers, tuple(a for a in anchors if a != " at "), " at " in anchors)
+    for triggers, anchors, _pattern, _symbol, _kind in _WORD_RULES
+)
+_AT_RULES = tuple(
+    (triggers, tuple(a for a in anchors if a != " at "), " at " in anchors)
+    for triggers, anchors, _pattern, symbol, _kind in _WORD_RULES
+    if symbol == "@"
+)
+
+
+def _rule_anchor(text: str, words: frozenset[str], rules) -> bool:
+    for triggers, anchors, quick in rules:
+        if triggers.isdisjoint(words):
+            continue
+        if quick and _AT_QUICK.search(text):
+            return True
+        if any(a in text for a in anchors):
+            return True
+    return False
+
+
+def address_edits_possible(doc: ScanDoc) -> bool:
+    """False when the address view is certainly the folded text itself (no edit can start)."""
+    text = doc.folded.text
+    if "@" in text or "%40" in text or "&" in text or " . " in text or " / " in text:
+        return True
+    if any(c in text for c in _CLOSERS) and _ANY_CLOSING.search(text):
+        return True
+    return _rule_anchor(text, tokens(doc), _RULE_ANCHORS)
+
+
+def at_possible(doc: ScanDoc) -> bool:
+    """False when the address view certainly holds no "@" (written or from an "at" form)."""
+    text = doc.folded.text
+    if "@" in text or "%40" in text or "&" in text:
+        return True
+    words = tokens(doc)
+    if any(c in text for c in _CLOSERS) and _ANY_CLOSING.search(text):
+        return True
+    return _rule_anchor(text, words, _AT_RULES)
+
+
 def address_view(doc: ScanDoc) -> View:
     """The folded text with obfuscated "@", ".", "/" written plainly (cached)."""
     cached = doc.__dict__.get("_address_view")
     if cached is not None:
         return cached
+    if not address_edits_possible(doc):
+        view = doc.__dict__["_address_view"] = View(doc.folded.text, doc.folded)
+        return view
     try:
         view = _address_view(doc.folded, tokens(doc))
     except Exception:  # a detector never raises: fall back to the folded text

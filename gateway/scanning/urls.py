@@ -30,7 +30,14 @@ from collections.abc import Iterator
 from gateway.context import Finding
 from gateway.scanning import domains
 from gateway.scanning.document import ScanDoc
-from gateway.scanning.spelled import View, _trie_regex, address_view, folded_pattern, fw
+from gateway.scanning.spelled import (
+    View,
+    _trie_regex,
+    address_edits_possible,
+    address_view,
+    folded_pattern,
+    fw,
+)
 
 NAME = "urls/1"
 
@@ -127,6 +134,18 @@ _SOCIAL_SITES = frozenset(
 _NEGATED_INVITE = re.compile(
     folded_pattern(r"\b(?:don'?t|do not|never|not|no|please don'?t)\s+(?:\w+\s+){0,2}$")
 )
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate): `_detect` reports only an app link (after "://",
+    "skype:" or "callto:") or a link at a top-level-domain hit, both in the address view, which
+    is the folded text itself unless an obfuscation edit can start somewhere."""
+    if address_edits_possible(doc):
+        return True
+    text = doc.folded.text
+    return (
+        "://" in text or "skype:" in text or "callto:" in text or _TLD_HIT.search(text) is not None
+    )
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:
