@@ -538,10 +538,6 @@ def _find_all(text: str, needle: str):
 
 # Gates for the address view, each a NECESSARY condition read off _address_view below (every
 # edit it makes starts at one of these anchors); tests/test_scan_gate.py checks them.
-_CLOSERS = ")]}>"
-_ANY_CLOSING = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in (*_BRACKET_WORDS, *".@:/")) + r")[ \t]?[\)\]\}>]"
-)
 _RULE_ANCHORS = tuple(
     (triggers, tuple(a for a in anchors if a != " at "), " at " in anchors)
     for triggers, anchors, _pattern, _symbol, _kind in _WORD_RULES
@@ -553,7 +549,14 @@ _AT_RULES = tuple(
 )
 
 
+_RULE_TRIGGERS = frozenset().union(*(triggers for triggers, _a, _q in _RULE_ANCHORS))
+_BRACKET_SET = frozenset(_BRACKET_WORDS)
+_SYMBOL_FORMS_FLAT = tuple(f for _symbol, forms in _SYMBOL_FORMS for f in forms)
+
+
 def _rule_anchor(text: str, words: frozenset[str], rules) -> bool:
+    if _RULE_TRIGGERS.isdisjoint(words):
+        return False
     for triggers, anchors, quick in rules:
         if triggers.isdisjoint(words):
             continue
@@ -564,14 +567,39 @@ def _rule_anchor(text: str, words: frozenset[str], rules) -> bool:
     return False
 
 
+def _at_edit(text: str) -> bool:
+    """A written "@" makes an edit only with a blank next to it (" @ ") or a character written
+    alone before it ("a n n@"): what the "@" part of _address_view looks for."""
+    for position in _find_all(text, "@"):
+        if text[position + 1 : position + 2] in (" ", "\t"):
+            return True
+        if position >= 1 and text[position - 1] in " \t":
+            return True
+        if position >= 2 and text[position - 2] in " \t":
+            return True
+    return False
+
+
+def _bracket_edit(text: str, words: frozenset[str]) -> bool:
+    """A bracketed form ("(at)", "[dot]", "[.]") can start: an inner word _address_view tries
+    followed by its closing bracket, or a bracketed symbol written out."""
+    if "(" not in text and "[" not in text and "{" not in text and "<" not in text:
+        return False
+    for word in _BRACKET_SET.intersection(words):
+        if _CLOSING[word].search(text):
+            return True
+    return any(f in text for f in _SYMBOL_FORMS_FLAT)
+
+
 def address_edits_possible(doc: ScanDoc) -> bool:
     """False when the address view is certainly the folded text itself (no edit can start)."""
     text = doc.folded.text
-    if "@" in text or "%40" in text or "&" in text or " . " in text or " / " in text:
+    if "%40" in text or "&" in text or " . " in text or " / " in text:
         return True
-    if any(c in text for c in _CLOSERS) and _ANY_CLOSING.search(text):
+    if "@" in text and _at_edit(text):
         return True
-    return _rule_anchor(text, tokens(doc), _RULE_ANCHORS)
+    words = tokens(doc)
+    return _bracket_edit(text, words) or _rule_anchor(text, words, _RULE_ANCHORS)
 
 
 def at_possible(doc: ScanDoc) -> bool:
@@ -580,9 +608,7 @@ def at_possible(doc: ScanDoc) -> bool:
     if "@" in text or "%40" in text or "&" in text:
         return True
     words = tokens(doc)
-    if any(c in text for c in _CLOSERS) and _ANY_CLOSING.search(text):
-        return True
-    return _rule_anchor(text, words, _AT_RULES)
+    return _bracket_edit(text, words) or _rule_anchor(text, words, _AT_RULES)
 
 
 def address_view(doc: ScanDoc) -> View:
