@@ -764,8 +764,35 @@ def tokens(doc: ScanDoc) -> frozenset[str]:
     return cached
 
 
+_WORD_CHARS = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4096)
+def _word_end(word: str) -> re.Pattern[str] | None:
+    """`word` not followed by a word character, for a word made of word characters only (its
+    literal start lets the regex engine search at memchr speed); None for other words."""
+    if not _WORD_CHARS.fullmatch(word):
+        return None
+    return re.compile(re.escape(word) + r"(?!\w)")
+
+
 def find_words(text: str, word: str):
-    """Start positions of `word` in `text` where it is not part of a longer word."""
+    r"""Start positions of `word` in `text` where it is not part of a longer word.
+
+    "Word character" is `str.isalnum()` or "_", which is exactly the regex `\w` on str.
+    """
+    pattern = _word_end(word) if word else None
+    if pattern is not None:
+        # Occurrences of a word of word characters cannot overlap and both stand alone, so
+        # the regex's non-overlapping matches lose none of them.
+        for m in pattern.finditer(text):
+            position = m.start()
+            if position:
+                before = text[position - 1]
+                if before.isalnum() or before == "_":
+                    continue
+            yield position
+        return
     position = text.find(word)
     size = len(word)
     while position >= 0:
