@@ -33,7 +33,6 @@ from gateway.scanning.document import ScanDoc
 from gateway.scanning.spelled import (
     View,
     _trie_regex,
-    address_edits_possible,
     address_view,
     folded_pattern,
     fw,
@@ -138,11 +137,12 @@ _NEGATED_INVITE = re.compile(
 
 def relevant(doc: ScanDoc) -> bool:
     """A necessary condition (scanning.gate): `_detect` reports only an app link (after "://",
-    "skype:" or "callto:") or a link at a top-level-domain hit, both in the address view, which
-    is the folded text itself unless an obfuscation edit can start somewhere."""
-    if address_edits_possible(doc):
+    "skype:" or "callto:") or a link at a top-level-domain hit, both in the address view (built
+    here, cached for `_detect`), which is the folded text itself when it made no edit."""
+    view = address_view(doc)
+    if view.inner is not None:
         return True
-    text = doc.folded.text
+    text = view.text
     return (
         "://" in text or "skype:" in text or "callto:" in text or _TLD_HIT.search(text) is not None
     )
