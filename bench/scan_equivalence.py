@@ -165,7 +165,12 @@ def main() -> None:
     env = dict(os.environ, PYTHONPATH=str(args.source.resolve()))
     command = [sys.executable, "-P", str(Path(__file__).resolve()), "--dump"]
     command += ["--random", str(args.random), "--seed", str(args.seed)]
-    other = json.loads(subprocess.run(command, env=env, capture_output=True, check=True).stdout)
+    done = subprocess.run(command, env=env, capture_output=True, check=False)
+    if done.returncode != 0:
+        sys.exit(
+            f"the scan with {args.source} failed:\n{done.stderr.decode(errors='replace')[-2000:]}"
+        )
+    other = json.loads(done.stdout)
     sys.path.append(str(ROOT))
     ours = json.loads(json.dumps(dump(args.random, args.seed)))
     allt = texts() + random_texts(args.random, args.seed)
