@@ -10,6 +10,7 @@ scanning a text repeated many times: every copy gets the findings the single tex
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,29 @@ def test_disguised_inputs_reach_their_detector(text):
     # and through the whole scanner, gates included
     kinds = {f.kind for f in _scanner().scan_text(text)}
     assert kinds & {"card", "iban", "swift", "crypto", "bank_account"}, (text, kinds)
+
+
+def _test_strings() -> list[str]:
+    """Every string literal of the detector unit tests (positives and negatives alike)."""
+    found = []
+    for name in ("test_detect_contact.py", "test_detect_payment.py", "test_scanner.py"):
+        tree = ast.parse((Path(__file__).parent / name).read_text(encoding="utf-8"))
+        found.extend(
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value
+        )
+    return found
+
+
+def test_gates_hold_on_every_unit_test_string():
+    """A detection added to a detector (and its unit test calling `detect` directly) that a
+    gate would hide from the scanner fails here."""
+    strings = _test_strings()
+    assert len(strings) > 500
+    for text in strings:
+        _assert_gates_hold(text)
+        _assert_view_gates_hold(text)
 
 
 def test_gates_hold_on_every_corpus_text():
