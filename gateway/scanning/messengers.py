@@ -554,6 +554,15 @@ _REFUSED_AFTER = re.compile(
 )
 
 
+_GATE_WORDS = _TRIGGERS | _THERE_WORDS | _ALL_ANCHORS
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate): `_detect` looks only at brand, "there" and anchor
+    words among the folded text's words, and at "微信"."""
+    return not _GATE_WORDS.isdisjoint(tokens(doc)) or "微信" in doc.folded.text
+
+
 def detect(doc: ScanDoc) -> Iterator[Finding]:
     """Messenger handles and explicit off-platform invitations in `doc`."""
     try:

@@ -1261,6 +1261,15 @@ def _cash(ctx: _Context, raw: str) -> tuple[int, int, float] | None:
 # --- the detector ------------------------------------------------------------------------------
 
 
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate): `_detect` judges only anchors of a family other
+    than "x" (the "x" anchors are context words other detectors read)."""
+    try:
+        return any(name.partition(":")[0] != "x" for name in keyword_names(doc))
+    except Exception:  # a gate never breaks a scan: let `detect` decide
+        return True
+
+
 def detect(doc: ScanDoc) -> Iterator[Finding]:
     """Payment channels offered as the way to pay, and off-platform payment proposals."""
     try:

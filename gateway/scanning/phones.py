@@ -48,6 +48,7 @@ import phonenumbers
 from gateway.context import Finding
 from gateway.scanning import banking
 from gateway.scanning.document import ScanDoc
+from gateway.scanning.gate import digit_count
 from gateway.scanning.spelled import folded_pattern, fw, number_runs, tokens
 
 NAME = "phones/2"
@@ -174,6 +175,12 @@ _FICTIONAL_AU = re.compile(
     r"491575\d{3}|491576\d{3}|491577\d{3}|491578\d{3}|491579\d{3}|"
     r"255500\d{3}|[2378]5550\d{4}|37010\d{4})$"
 )
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate): `_detect` reads digit clusters (so a digit of any
+    script, folded to ASCII) and spelled number runs; nothing else."""
+    return digit_count(doc) > 0 or bool(number_runs(doc))
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:

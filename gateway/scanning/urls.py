@@ -30,7 +30,13 @@ from collections.abc import Iterator
 from gateway.context import Finding
 from gateway.scanning import domains
 from gateway.scanning.document import ScanDoc
-from gateway.scanning.spelled import View, _trie_regex, address_view, folded_pattern, fw
+from gateway.scanning.spelled import (
+    View,
+    _trie_regex,
+    address_view,
+    folded_pattern,
+    fw,
+)
 
 NAME = "urls/1"
 
@@ -131,6 +137,19 @@ _SOCIAL_SITES = frozenset(
 _NEGATED_INVITE = re.compile(
     folded_pattern(r"\b(?:don'?t|do not|never|not|no|please don'?t)\s+(?:\w+\s+){0,2}$")
 )
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate): `_detect` reports only an app link (after "://",
+    "skype:" or "callto:") or a link at a top-level-domain hit, both in the address view (built
+    here, cached for `_detect`), which is the folded text itself when it made no edit."""
+    view = address_view(doc)
+    if view.inner is not None:
+        return True
+    text = view.text
+    return (
+        "://" in text or "skype:" in text or "callto:" in text or _TLD_HIT.search(text) is not None
+    )
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:
