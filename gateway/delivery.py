@@ -32,6 +32,7 @@ from gateway.services import Services
 from gateway.transports import Transport
 from storage import archive, outbox, threads
 from storage.models import Delivery, utcnow
+from storage.outbox import ClaimedJob
 
 log = structlog.get_logger("gateway.delivery")
 
@@ -89,7 +90,7 @@ class DeliveryWorker:
         await asyncio.gather(*(self.deliver(job) for job in jobs))
         return len(jobs)
 
-    async def deliver(self, job: Delivery) -> None:
+    async def deliver(self, job: ClaimedJob) -> None:
         """Send one job and record what happened."""
         structlog.contextvars.bind_contextvars(delivery_id=job.id, message_id=job.message_id)
         started = time.perf_counter()
@@ -109,7 +110,7 @@ class DeliveryWorker:
             metrics.delivery_attempt(outcome, time.perf_counter() - started)
             structlog.contextvars.unbind_contextvars("delivery_id", "message_id")
 
-    async def _crashed(self, job: Delivery, reason: str) -> str:
+    async def _crashed(self, job: ClaimedJob, reason: str) -> str:
         """Retry a crashed attempt later, or set the job aside once it crashed too often."""
         db = self.services.db
         status = await db.run(
@@ -126,7 +127,7 @@ class DeliveryWorker:
             return "poisoned"
         return "crashed" if status else "lease_lost"
 
-    async def _failed(self, job: Delivery, error: DeliveryError) -> str:
+    async def _failed(self, job: ClaimedJob, error: DeliveryError) -> str:
         """Retry a temporary failure, or fail the job (with a notice) when permanent or too old."""
         db = self.services.db
         retry_at = utcnow() + timedelta(seconds=self._delay(job.attempts))
@@ -154,7 +155,7 @@ class DeliveryWorker:
         schedule = self.settings.retry_schedule
         return schedule[min(max(attempts, 1), len(schedule)) - 1]
 
-    async def _notice_for(self, job: Delivery, response: str):
+    async def _notice_for(self, job: ClaimedJob, response: str):
         """A failure notice for the sender of an inbound message (never for a notice)."""
         return await build_failure_notice(self.services, job, response)
 
@@ -207,7 +208,7 @@ class DeliveredMarks:
             self._maybe_flush()
 
 
-async def build_failure_notice(services: Services, job: Delivery, response: str):
+async def build_failure_notice(services: Services, job: Delivery | ClaimedJob, response: str):
     """(MessageRecord, OutgoingRecord) telling the sender a delivery failed, or None."""
     db = services.db
     message = await db.run(archive.get_message, db.engine, job.message_id)

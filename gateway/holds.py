@@ -28,6 +28,7 @@ from gateway import directory, notices
 from gateway.bigmessage import header_bytes
 from gateway.errors import GatewayError
 from gateway.services import Services
+from storage import policy_state
 from storage.db import session_scope
 from storage.models import Delivery, Message, Participant, Thread, utcnow
 from storage.support import add_notices, record_support_decision
@@ -148,10 +149,19 @@ def _act(services: Services, message_id: int, action: str, *, actor: str, reason
             .where(Delivery.message_id == message_id, Delivery.status == "held")
             .values(**values)
         ).rowcount
-        message.status = "released" if action == "release" else "rejected"
+        previous, message.status = message.status, "released" if action == "release" else "rejected"
         session.add(message)
         record_support_decision(
             session, message, actor, action, reason, {"copies": changed, "at": now.isoformat()}
+        )
+        # after the line above has locked the thread row: the order add_message takes too
+        policy_state.status_changed(
+            session,
+            message.thread_id,
+            message.sender_id,
+            message.decision,
+            previous,
+            message.status,
         )
         notice = _notice(services, session, message, action, reason)
         if notice is not None:

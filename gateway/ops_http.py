@@ -25,7 +25,7 @@ import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from gateway import metrics
@@ -91,7 +91,7 @@ def ops_router(probe: Probe) -> APIRouter:
     @router.get("/metrics")
     async def prometheus_metrics() -> Response:
         await probe.refresh_queue_metrics()
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router
 

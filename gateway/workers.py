@@ -25,15 +25,18 @@ import io
 import multiprocessing as mp
 import os
 import queue as queue_module
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 
 import structlog
 
 from gateway.config import Settings
+from gateway.metrics import MULTIPROC_ENV
 
 log = structlog.get_logger("gateway.workers")
 
@@ -135,6 +138,25 @@ class Supervisor:
         self.slots = [_Slot(i) for i in range(settings.relay.workers)]
         self.deaths: list[float] = []
         self.stopping = False
+        self.metrics_dir: str | None = None
+
+    def _share_metrics(self) -> None:
+        """Give the workers one fresh multiprocess folder, so worker 0's /metrics counts all.
+
+        Spawned workers inherit the environment and import prometheus_client after it is set,
+        so their counters and histograms live in files there (gateway.metrics.exposition sums
+        them). A folder the operator set already is used as is (they must empty it per start).
+        """
+        if os.environ.get(MULTIPROC_ENV):
+            return
+        self.metrics_dir = tempfile.mkdtemp(prefix="gateway-metrics-")
+        os.environ[MULTIPROC_ENV] = self.metrics_dir
+
+    def _unshare_metrics(self) -> None:
+        if self.metrics_dir is not None:
+            os.environ.pop(MULTIPROC_ENV, None)
+            shutil.rmtree(self.metrics_dir, ignore_errors=True)
+            self.metrics_dir = None
 
     def _spawn(self, slot: _Slot) -> None:
         # Called on the supervisor's main thread: PR_SET_PDEATHSIG follows the spawning thread.
@@ -171,6 +193,7 @@ class Supervisor:
             log.info("worker ready", worker=index, pid=detail)
 
     async def start(self) -> None:
+        self._share_metrics()
         for slot in self.slots:
             self._spawn(slot)
         try:
@@ -217,6 +240,7 @@ class Supervisor:
                 log.error("worker did not stop in time; killing it", worker=slot.index)
                 slot.process.kill()
                 await asyncio.to_thread(slot.process.join, 5)
+        self._unshare_metrics()
 
     @property
     def pids(self) -> list[int]:

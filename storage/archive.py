@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect, update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, or_, select
 
-from storage import blobs, bodies, chunks, ledger
+from storage import blobs, bodies, chunks, ledger, policy_state
 from storage.chunks import Chunks
-from storage.db import session_scope
+from storage.db import reading, session_scope
 from storage.models import Delivery, Finding, Message, utcnow
 from storage.search import index_message
 
@@ -94,8 +94,8 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
     deliveries in bulk (deliveries RETURNING their ids in order), the ledger entries in one
     executemany with every hash computed beforehand, and one UPDATE of the message's hashes.
     """
-    thread = ledger.lock_thread(session, record.thread_id)
-    key = bodies.thread_key(session, record.thread_id, create=True)
+    thread = ledger.lock_chain(session, record.thread_id)
+    key = bodies.archive_key(session, record.thread_id, thread.key, thread.wrapped)
     digest = sha256_hex(record.raw)
     big_raw = blobs.streams(session, record.raw)  # written into its blob below (storage.blobs)
     message_id = session.execute(
@@ -125,6 +125,15 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
     ).scalar_one()
     if big_raw:
         blobs.write_sealed(session, _MESSAGE, "raw", message_id, key, record.raw, record.thread_id)
+    if record.kind == "inbound":  # the sender's policy history, with the message or not at all
+        policy_state.record_inbound(
+            session,
+            record.thread_id,
+            record.sender_id,
+            record.action,
+            record.status,
+            record.decision,
+        )
     findings = _finding_rows(message_id, record.findings)
     if findings:
         session.execute(insert(_FINDING), findings)
@@ -144,7 +153,7 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
                 session, _DELIVERY, "outgoing", row_id, key, copy.data, record.thread_id
             )
     ref = f"message:{message_id}"
-    entries = ledger.append_records(
+    entries = ledger.append_rows(
         session,
         thread,
         [
@@ -177,7 +186,7 @@ def add_message(session: Session, record: MessageRecord, outgoing: Sequence[Outg
     session.execute(
         update(_MESSAGE)
         .where(_MESSAGE.c.id == message_id)
-        .values(prev_hash=entries[0].prev_hash, chain_hash=entries[0].hash)
+        .values(prev_hash=entries[0]["prev_hash"], chain_hash=entries[0]["hash"])
     )
     if record.kind == "inbound":  # participants' mail; the gateway's own notices are not searched
         # searchable when stored
@@ -248,8 +257,8 @@ def known_messages(
     """(original id, relayed id, sender id) of the thread's messages that any of `ids` names."""
     if not ids:
         return []
-    with session_scope(engine) as session:
-        rows = session.exec(
+    with reading(engine) as conn:  # one statement, on every reply: no transaction around it
+        rows = conn.execute(
             select(
                 Message.original_message_id, Message.relayed_message_id, Message.sender_id
             ).where(
@@ -321,20 +330,9 @@ def opened_deliveries(
     """
     session.flush()  # pending changes (e.g. a lease) must be written before detaching
     keys = bodies.thread_keys(session, set(thread_of.values()))
-    # Copies deferred by the query (outbox.claim_due): the small ones in one query, the big
-    # ones read window by window (storage.blobs).
-    deferred = [row.id for row in rows if "outgoing" in inspect(row).unloaded]
-    small = blobs.small_values(session, _DELIVERY, "outgoing", deferred)
     for row in rows:
         thread_id = thread_of[row.id]
-        key = keys.get(thread_id)
-        if row.id in deferred and small.get(row.id) is None:
-            plain = blobs.open_deferred(
-                session, _DELIVERY, "outgoing", row.id, row.body_state, key, thread_id
-            )
-        else:
-            data = small[row.id] if row.id in deferred else row.outgoing
-            plain = bodies.readable(row.body_state, data, key, thread_id)
+        plain = bodies.readable(row.body_state, row.outgoing, keys.get(thread_id), thread_id)
         session.expunge(row)
         # Not a change to remember: a plain assignment would keep the sealed bytes alive in the
         # row's history (a second full-size copy of a big message during its delivery).

@@ -12,7 +12,7 @@ PostgreSQL keeps the parameter path.
 from __future__ import annotations
 
 from psycopg import sql
-from sqlalchemy import Table, case, select, update
+from sqlalchemy import Table, select, update
 from sqlmodel import Session, func
 
 from storage import bodies
@@ -47,18 +47,6 @@ def write_sealed(
         bodies.seal_to(key, plaintext, thread_id, blob.write)
 
 
-def small_values(
-    session: Session, table: Table, column: str, row_ids: list[int]
-) -> dict[int, bytes | None]:
-    """One query for many rows: the column's value where it is under STREAM_BYTES, else None."""
-    if not row_ids:
-        return {}
-    value = table.c[column]
-    small = case((func.length(value) < STREAM_BYTES, value), else_=None)
-    rows = session.connection().execute(select(table.c.id, small).where(table.c.id.in_(row_ids)))
-    return {row_id: data for row_id, data in rows}
-
-
 def open_deferred(
     session: Session,
     table: Table,
@@ -68,7 +56,7 @@ def open_deferred(
     key: bytes | None,
     thread_id: str,
 ) -> bytes | bytearray:
-    """The plaintext of a body column that was not loaded with its row (see claim_due).
+    """The plaintext of a body column that was not loaded with its row (outbox.claim_due).
 
     Read window by window (SQLite: blob I/O; PostgreSQL: `substring()` of the column, in
     binary format, as the default text format sends bytea as hex at twice the size) and

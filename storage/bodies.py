@@ -166,16 +166,36 @@ def _master_key() -> bytes | None:
 
 def _unwrap(row: Any) -> bytes:
     """The usable data key of a key row (ThreadKey or its columns; b"" when destroyed)."""
-    if not row.key or not row.wrapped:
-        return row.key
+    return _unwrapped(row.thread_id, row.key, row.wrapped)
+
+
+def _unwrapped(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
+    """The usable data key from a key row's columns (b"" when destroyed)."""
+    if not stored or not is_wrapped:
+        return stored
     master = _master_key()
     if master is None:
         raise BodyUnavailable("locked", f"thread key is wrapped; set {MASTER_KEY_ENV}")
-    nonce, wrapped = row.key[:NONCE_BYTES], row.key[NONCE_BYTES:]
+    nonce, wrapped = stored[:NONCE_BYTES], stored[NONCE_BYTES:]
     try:
-        return AESGCM(master).decrypt(nonce, wrapped, _aad(row.thread_id, b"key"))
+        return AESGCM(master).decrypt(nonce, wrapped, _aad(thread_id, b"key"))
     except InvalidTag:
         raise BodyUnavailable("locked", f"{MASTER_KEY_ENV} does not open this key") from None
+
+
+def archive_key(session: Session, thread_id: str, stored: bytes | None, is_wrapped: bool) -> bytes:
+    """thread_key(create=True) from key columns the caller already read (ledger.lock_chain).
+
+    `stored` None means the thread has no key row yet: one is made (the thread row is locked).
+    """
+    if stored is None:
+        key = thread_key(session, thread_id, create=True)
+        assert key is not None
+        return key
+    key = _unwrapped(thread_id, stored, is_wrapped)
+    if not key:
+        raise BodyUnavailable(ERASED, f"thread {thread_id} was erased: nothing more is archived")
+    return key
 
 
 def thread_key(session: Session, thread_id: str, *, create: bool = False) -> bytes | None:

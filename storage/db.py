@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 P = ParamSpec("P")
@@ -71,6 +71,8 @@ def _sqlite_engine(url: str, synchronous: str, lock_timeout: float = 30.0) -> En
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn: Any) -> None:
+        if conn.get_execution_options().get(NO_TRANSACTION):  # storage.db.reading
+            return
         # Take the write lock at BEGIN: no deadlock-prone read-then-upgrade between processes.
         begin_immediate(conn.connection.driver_connection, lock_timeout)
 
@@ -99,6 +101,26 @@ def begin_immediate(raw: sqlite3.Connection, timeout: float = 30.0) -> None:
             delay = min(delay * 2, 0.002)
     finally:
         raw.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+
+
+NO_TRANSACTION = "gateway_no_transaction"
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for ONE read statement, outside any transaction.
+
+    WHY: the hot-path lookups (the RCPT directory lookup, the policy state) are one SELECT
+    each, and a single statement reads one consistent snapshot on its own. A transaction around
+    it cost two more round trips on PostgreSQL (BEGIN, ROLLBACK) and, on SQLite, `BEGIN
+    IMMEDIATE`: the write lock, taken for a read. Never use it for several statements that must
+    agree with each other, nor for writes.
+    """
+    with engine.connect() as conn:
+        if is_sqlite(engine):  # the driver autocommits when no BEGIN was issued (see _pragmas)
+            yield conn.execution_options(**{NO_TRANSACTION: True})
+        else:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -193,3 +193,21 @@ class ThreadKey(SQLModel, table=True):
     wrapped: bool = False  # sealed with the master key
     created_at: datetime = Field(default_factory=utcnow)
     destroyed_at: datetime | None = None
+
+
+class PolicyHistory(SQLModel, table=True):
+    """Per (thread, sender): the sums the policy reads, kept with every inbound message.
+
+    storage.policy_state explains the columns; they are maintained in the transaction that
+    archives the message (so a rolled-back message leaves no trace here either), and by the
+    few writers that change what they summarise (a rejected hold, an erasure).
+    """
+
+    __tablename__ = "policy_history"
+
+    thread_id: str = Field(foreign_key="thread.id", primary_key=True, max_length=32)
+    sender_id: int = Field(foreign_key="participant.id", primary_key=True)
+    messages: int = 0  # inbound messages of the sender in the thread
+    flagged: int = 0  # ... whose action was "flag"
+    contact: int = 0  # ... not rejected, whose decision's categories hold "contact"
+    tail: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -1,8 +1,23 @@
 """What the policy needs to know about a thread before deciding: stage, exemptions, sender history.
 
-Nothing here is a new store: the history is read from the archive itself (the earlier messages'
-actions and their recorded decisions, which carry the number fragments for accumulation). So
-the state is exactly as durable and as consistent as the record, and replay can rebuild it.
+The history is a function of the archive (the sender's earlier messages in the thread: their
+actions and recorded decisions, which carry the number fragments for accumulation), and
+`history_summary` still computes it from there (replay does, and the tests compare against it).
+The live path reads it from `policy_history`, one row per (thread, sender) holding the sums:
+
+- `messages`: the sender's inbound messages in the thread; while it is at most HISTORY_LIMIT
+  the sums below are exactly those over the last HISTORY_LIMIT messages; above it, the state is
+  recomputed from the messages (the window then drops old ones, which sums cannot).
+- `flagged`: those whose action was "flag"; `contact`: those not rejected whose decision's
+  categories hold "contact" (shared_contact = contact > 0); `tail`: the newest one's tail.
+
+WHY: reading and decoding up to 500 decisions per message was a tenth of the gateway's CPU and
+grew with the thread. The row is written in the transaction (and the group commit's savepoint)
+that archives the message, by one atomic UPSERT, after add_message has locked the thread row:
+it commits or rolls back with the message, and two instances on one PostgreSQL cannot lose an
+increment. The only other writers of what it sums are a rejected hold (status -> rejected) and
+an erasure (decisions emptied); both adjust it in their own transaction. The migration
+backfills the rows for mail archived before it.
 """
 
 from __future__ import annotations
@@ -11,12 +26,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast
+from sqlalchemy import String, Table, and_, cast, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from storage.db import session_scope
-from storage.models import Message, Participant, Thread, ThreadExemption
+from storage.db import reading, session_scope
+from storage.models import Message, Participant, PolicyHistory, Thread, ThreadExemption
 
 HISTORY_LIMIT = 500  # earlier messages of one sender looked at (escalation counts within these)
 
@@ -44,10 +60,116 @@ def summarize(rows: list[tuple[str, str, dict[str, Any]]]) -> tuple[int, bool, t
     return flagged, shared, tail
 
 
+def counts_contact(status: str, decision: dict[str, Any] | None) -> bool:
+    """Whether a message counts towards shared_contact (the test in `summarize`)."""
+    return status != "rejected" and "contact" in (decision or {}).get("categories", ())
+
+
+_HISTORY: Table = PolicyHistory.__table__  # type: ignore[attr-defined]
+
+
 def load_policy_state(engine: Engine, thread_id: str, sender_id: int | None) -> PolicyState:
-    """Everything the decide stage reads from the database, in one short transaction."""
-    with session_scope(engine) as session:
-        return state_in(session, thread_id, sender_id)
+    """Everything the decide stage reads from the database, in ONE statement.
+
+    The thread's stage, the sender's role and summary row and the active exemptions come back
+    as one row per exemption (or one row without). One statement is one snapshot, so it runs
+    outside a transaction (storage.db.reading).
+    """
+    e, p, h = ThreadExemption, Participant, PolicyHistory
+    query = (
+        select(Thread.stage, p.role, h.messages, h.flagged, h.contact, h.tail, e.id, e.scope)
+        .select_from(Thread)
+        .outerjoin(p, p.id == sender_id)
+        .outerjoin(h, and_(h.thread_id == Thread.id, h.sender_id == sender_id))
+        .outerjoin(e, and_(e.thread_id == Thread.id, e.removed_at.is_(None)))
+        .where(Thread.id == thread_id)
+        .order_by(e.id)
+    )
+    with reading(engine) as conn:
+        rows = conn.execute(query).all()
+    if not rows or (rows[0][2] or 0) > HISTORY_LIMIT:  # no such thread; or a window to slide
+        with session_scope(engine) as session:
+            return state_in(session, thread_id, sender_id)
+    stage, role, _, flagged, contact, tail = rows[0][:6]
+    return PolicyState(
+        stage=stage or "",
+        exemptions=tuple((r[6], r[7]) for r in rows if r[6] is not None),
+        sender_role=role or "",
+        flagged=flagged or 0,
+        shared_contact=bool(contact),
+        tail=tuple(tail or ()),
+    )
+
+
+def record_inbound(
+    session: Session,
+    thread_id: str,
+    sender_id: int | None,
+    action: str,
+    status: str,
+    decision: dict[str, Any] | None,
+) -> None:
+    """Fold one newly archived inbound message into its sender's row (atomic UPSERT)."""
+    if sender_id is None:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERTS:
+        _UPSERTS[dialect] = _upsert(dialect)
+    session.execute(
+        _UPSERTS[dialect],
+        {
+            "thread_id": thread_id,
+            "sender_id": sender_id,
+            "messages": 1,
+            "flagged": int(action == "flag"),
+            "contact": int(counts_contact(status, decision)),
+            "tail": list((decision or {}).get("tail", ())),
+        },
+    )
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE adding the new message's counts (built once: cached)."""
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(_HISTORY)
+    new = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[_HISTORY.c.thread_id, _HISTORY.c.sender_id],
+        set_={
+            "messages": _HISTORY.c.messages + new.messages,
+            "flagged": _HISTORY.c.flagged + new.flagged,
+            "contact": _HISTORY.c.contact + new.contact,
+            "tail": new.tail,
+        },
+    )
+
+
+def status_changed(
+    session: Session,
+    thread_id: str,
+    sender_id: int | None,
+    decision: dict[str, Any] | None,
+    old: str,
+    new: str,
+) -> None:
+    """Keep the row right when an archived message's status changes (a hold rejected)."""
+    delta = int(counts_contact(new, decision)) - int(counts_contact(old, decision))
+    if sender_id is None or not delta:
+        return
+    session.execute(
+        update(_HISTORY)
+        .where(_HISTORY.c.thread_id == thread_id, _HISTORY.c.sender_id == sender_id)
+        .values(contact=_HISTORY.c.contact + delta)
+    )
+
+
+def decisions_erased(session: Session, thread_id: str) -> None:
+    """An erased thread's decisions read as {}: no contact shares, no tails left."""
+    session.execute(
+        update(_HISTORY).where(_HISTORY.c.thread_id == thread_id).values(contact=0, tail=[])
+    )
 
 
 def state_in(

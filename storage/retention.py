@@ -27,7 +27,7 @@ from sqlalchemy import and_, false, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from storage import bodies, ledger
+from storage import bodies, ledger, policy_state
 from storage.db import session_scope
 from storage.models import AuditEvent, Delivery, Finding, Message, Thread, utcnow
 from storage.threads import ThreadNotFound
@@ -224,6 +224,7 @@ def erase_thread(engine: Engine, thread_id: str, reason: str, *, actor: str = "c
                 .values(raw=b"", body_state=bodies.ERASED, subject="", decision={})
             ).rowcount
             session.execute(update(Finding).where(Finding.message_id.in_(chunk)).values(text=""))
+        policy_state.decisions_erased(session, thread_id)
         thread.erased_at = utcnow()
         thread.subject = ""
         if thread.status != "closed":

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from storage.db import session_scope
+from storage.db import reading, session_scope
 from storage.models import AuditEvent, Participant, Thread, ThreadExemption, utcnow
 
 
@@ -162,8 +162,8 @@ def find_by_relay_local(
         .where(Thread.id == owner.limit(1).scalar_subquery())
         .order_by(Participant.id)
     )
-    with session_scope(engine) as session:
-        rows = session.execute(query).all()
+    with reading(engine) as conn:  # one statement: no transaction needed
+        rows = conn.execute(query).all()
     if not rows:
         return None
     thread = ThreadHead(*rows[0][:3])

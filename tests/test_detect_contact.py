@@ -602,3 +602,87 @@ def test_common_number_words_glued_to_digits_next_to_a_phone_word(text):
 
 def test_glued_number_words_without_a_phone_word_stay_quiet():
     assert findings(phones, "I need 2two-column layouts and the 3two1 countdown") == []
+
+
+# --- found by the probe corpus (tests/probe, written from the guideline only) ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("anna.reyes ⓐ gmail.com", "gmail.com"),  # circled "a" written for "@"
+        ("Napisz do mnie: jan.kowalski małpa wp kropka pl", "wp"),  # Polish
+        ("Mail me op pieter.devries apenstaartje ziggo punt nl", "ziggo"),  # Dutch
+    ],
+)
+def test_more_ways_to_write_at_and_dot(text, key):
+    assert_found(emails, text, "email", key)
+
+
+def test_dutch_punt_alone_makes_no_address():
+    assert findings(emails, "we punt on this until monday, let me know") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Easier on discord, I'm pixelfox#4821", "pixelfox#4821"),
+        ("加我微信号：liwei_8866，方便沟通", "liwei_8866"),  # Chinese: no spaces around the brand
+        ("我的微信是 liwei_8866", "liwei_8866"),
+    ],
+)
+def test_messenger_handles_found_by_the_probe(text, key):
+    assert_found(messengers, text, "messenger", key)
+
+
+def test_a_messenger_id_in_my_profile_is_an_invitation():
+    text = "my discord is in my profile bio, add me and we'll chat there"
+    assert_found(messengers, text, "off_platform_request", "discord")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("رقمي ٠٥٠١٢٣٤٥٦٧ اتصل بي", "٠٥٠١٢٣٤٥٦٧"),  # Arabic phone words, Arabic-Indic digits
+        ("area code 415, then 872 3309. evenings are best", "8723309"),  # two pieces
+    ],
+)
+def test_phones_found_by_the_probe(text, key):
+    assert_found(phones, text, "phone", key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Store list: 233 S Wacker Dr, Chicago IL 60606-6306.",  # ZIP+4 after a state code
+        "Rechnung Nr. 2026-031-4471 zu Bestellnummer 0123456789 ist hinterlegt.",
+        "During 0123456789 the export ran twice",  # "during" holds no phone word "ring"
+        "first part DE23 2004 1155, and the rest is 0612 3456 73",  # an IBAN's second piece
+        "رقم الطلب 4829301756 تم شحنه",  # Arabic "order number": a bare "number" is no phone word
+    ],
+)
+def test_numbers_that_are_not_phones_found_by_the_probe(text):
+    assert findings(phones, text) == []
+
+
+def test_zip4_needs_a_state_code_and_a_brazilian_mobile_stays_a_phone():
+    assert_found(phones, "me liga 98765-4321", "phone", "98765-4321")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WhatsApp Business API: docs at developers.facebook.com/docs/whatsapp",
+        "Embed a Calendly widget; docs: help.calendly.com/hc/en-us",
+        "Zoom SDK notes: support.zoom.us/hc/en-us/articles/201362193",
+    ],
+)
+def test_a_services_documentation_is_no_contact_link(text):
+    assert findings(urls, text) == []
+
+
+def test_a_site_preferred_to_the_platform_is_offered_to_get_in_touch():
+    text = "contact form on janedoe.design works better than this inbox"
+    assert_found(urls, text, "url", "janedoe.design")
+    assert findings(urls, "the client's shop acme-bakery.com is faster than this one") == []
+    assert findings(urls, "Our new site acme-bakery.com loads faster than the app") == []

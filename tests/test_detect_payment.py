@@ -553,3 +553,91 @@ def test_payment_terms_through_the_platform_stay_quiet() -> None:
 def test_mobile_wallets_paid_to_a_phone(text) -> None:
     assert "payment_service" in {f.kind for f in scan(text, "payments")}
     assert scan("Add the GCash integration to the checkout", "payments") == []
+
+
+# --- found by the probe corpus (tests/probe, written from the guideline only) ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        # French "régler": the accented verb was missing from the money verbs
+        ("Tu peux me régler par Lydia, c'est instantané.", "Lydia"),
+        # payment terms: "50% advance", "rest after delivery" are about paying
+        ("Advance 50% on GPay or PhonePe, rest after delivery.", "GPay"),
+        # "straight to me": the bank transfer is aimed at the speaker
+        ("Happy to take a bank transfer straight to me, I'll send the details.", "bank transfer"),
+        # accented Spanish imperatives ("mándame", "envíame") are send verbs
+        ("Mándame el resto por Zelle, así no pierdo la comisión.", "Zelle"),
+        ("Envíame el pago por Revolut, porfa", "Revolut"),
+        # Italian "mi fai un bonifico"
+        ("Mi fai un bonifico? Ti mando l'IBAN in privato.", "bonifico"),
+        # a handle-shaped token after "Brand:" in any disguise (here an obfuscated address)
+        ("PayPal : claire.martin arobase orange point fr", "PayPal"),
+    ],
+)
+def test_channels_proposed_in_more_phrasings(text, key) -> None:
+    found = [f for f in scan(text, "payments") if f.kind == "payment_service"]
+    assert found
+    assert any(key in f.text for f in found), found
+
+
+def test_words_between_a_channel_and_its_handle_in_other_languages() -> None:
+    """ "PayPal an meine Handynummer 0151 ...": German possessive and number words are fillers."""
+    found = scan("PayPal an meine Handynummer 0151 23456789, das geht sofort.", "payments")
+    assert [f.kind for f in found] == ["payment_service"]
+    assert found[0].text.endswith("0151 23456789")
+    found = scan("Bizum a mi número de móvil 612 34 56 78", "payments")
+    assert found
+    assert found[0].text.endswith("612 34 56 78")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Se pagar direto pra mim a gente evita a taxa do site.",  # "pra mim", "evita"
+        "Si me pagas directo a mí evitamos la comisión",
+        "والدفع بتحويل بنكي مباشر خارج المنصة",  # Arabic: paid outside the platform
+    ],
+)
+def test_direct_payment_proposals_in_more_languages(text) -> None:
+    assert "off_platform_payment" in {f.kind for f in scan(text, "payments")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La app tiene que permitir pagar con Bizum y tarjeta; te paso los mockups.",
+        "The mobile app must allow users to pay with Venmo and cards.",
+        "سنعمل خارج المنصة",  # "outside the platform" with no money around it
+    ],
+)
+def test_a_channel_in_the_app_being_built_stays_quiet(text) -> None:
+    assert scan(text, "payments") == []
+
+
+def test_bunq_me_is_a_pay_link() -> None:
+    found = scan("Betaal via bunq.me/pieterdv", "handles")
+    assert [(f.kind, f.text) for f in found] == [("payment_service", "bunq.me/pieterdv")]
+
+
+def test_an_iban_given_in_two_pieces() -> None:
+    """Guideline 3.2 "IBAN (any formatting, split, ...)": the rest after a few words counts."""
+    text = "first part DE23 2004 1155, and the rest is 0612 3456 73"
+    found = scan(text, "banking")
+    assert [f.text for f in found] == ["DE23 2004 1155", "0612 3456 73"]
+    assert scan("first part DE23 2004 1155, and the rest is 0612 3456 74", "banking") == []
+    assert scan("Ticket DE23 2004, see page 3 and 12", "banking") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zelle: 2.5 days to clear, the article says",  # a number after the colon is no handle
+        "Fees comparison for the article - PayPal: 3.5%, Wise: 0.6%",
+        "Our client asked: PayPal: is_enabled flag should be true",  # a config flag
+        "El pago llega directo a mi cuenta desde la plataforma, gracias.",  # paid by the platform
+    ],
+)
+def test_probe_fixes_keep_these_quiet(text) -> None:
+    assert scan(text, "payments") == []

@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy.exc import NoResultFound
 
 from gateway.committer import GroupCommitter
-from storage import archive, migrate
+from storage import archive, ledger, migrate
 from storage.archive import MessageRecord, OutgoingRecord
-from storage.db import Database, make_engine
+from storage.db import Database, make_engine, session_scope
 from storage.group_commit import store_batch
 from storage.ledger_verify import verify_archive
+from storage.models import AuditEvent
 from storage.threads import NewParticipant, create_thread
 
 
@@ -169,3 +170,22 @@ async def test_a_failed_commit_fails_every_caller_and_stores_nothing(engine):
         await asyncio.to_thread(db._pool.shutdown)
     assert all(isinstance(r, Exception) for r in results)
     assert archive.messages_of(engine, thread_id) == []
+
+
+def test_orm_and_core_writers_of_one_chain_in_one_transaction_agree(engine):
+    """An audit entry chained through the ORM Thread, a message through lock_chain, another
+    audit through the same (now stale) Thread object: the chain still verifies."""
+    tid = new_thread(engine, "th_mix")
+
+    def audit() -> AuditEvent:
+        return AuditEvent(actor="t", action="x", target_type="thread", target_id=tid)
+
+    with session_scope(engine) as session:
+        thread = ledger.lock_thread(session, tid)
+        ledger.append_audit(session, tid, "support", audit(), thread=thread)
+        archive.add_message(session, *item(tid, 1))
+        ledger.append_audit(session, tid, "support", audit(), thread=thread)
+        archive.add_message(session, *item(tid, 2))
+        assert thread.chain_length == 1 + 3 + 1 + 3  # audit, message (3 entries), audit, ..
+    report = verify_archive(engine, thread_id=tid)
+    assert report.ok, report

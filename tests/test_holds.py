@@ -16,6 +16,7 @@ from gateway.holds import HoldError, list_holds, reject_hold, release_hold
 from storage import archive
 from storage.db import session_scope
 from storage.models import AuditEvent, Message
+from storage.policy_state import load_policy_state, state_in
 from tests.conftest import asend, eventually, make_settings, new_conversation, settings_toml
 
 CONTACT = (
@@ -112,6 +113,8 @@ async def test_rejected_hold_is_never_delivered_and_the_sender_is_told_why(
     )
     running = await start_gateway(settings)
     conv, message_id = await held_message(running, sink)
+    ann = archive.get_message(running.engine, message_id).sender_id
+    assert load_policy_state(running.engine, conv.thread_id, ann).shared_contact  # held counts
     services = running.gateway.services
     with pytest.raises(HoldError, match="needs a reason"):
         reject_hold(services, message_id, actor="support:eve", reason=" ")
@@ -124,6 +127,10 @@ async def test_rejected_hold_is_never_delivered_and_the_sender_is_told_why(
     assert [d.status for d in archive.deliveries_of(running.engine, message_id)] == ["rejected"]
     assert archive.get_message(running.engine, message_id).status == "rejected"
     assert [e.action for e in audit(running.engine, message_id)] == ["hold.reject"]
+    state = load_policy_state(running.engine, conv.thread_id, ann)  # a rejected one does not
+    assert not state.shared_contact
+    with session_scope(running.engine) as session:
+        assert state == state_in(session, conv.thread_id, ann)
     notices = [m for m in archive.messages_of(running.engine, conv.thread_id) if m.kind == "notice"]
     assert [n.decision["notice"]["event"] for n in notices] == ["hold", "reject"]
     with pytest.raises(HoldError, match="not found"):

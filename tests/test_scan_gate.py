@@ -10,6 +10,7 @@ scanning a text repeated many times: every copy gets the findings the single tex
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway import mime
+from gateway.scanning import spelled
 from gateway.scanning.document import ScanContext, ScanDoc
 from gateway.scanning.scanner import DETECTORS, Scanner
 from gateway.scanning.text import extract
@@ -46,6 +48,37 @@ DISGUISED = [
     "bitcoin: 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
 ]
 
+# Disguises that must pass the gates of the contact detectors and handles (e-mail, links,
+# messengers, UPI / Pix / pay links / cashtags) and of the address view.
+DISGUISED_CONTACT = [
+    "write to anna (at) gmail (dot) com",
+    "a n n @ g m a i l . c o m is best",
+    "mail: ann%40gmail.com",
+    "ann&#64;gmail&#46;com",
+    "anna arroba gmail punto com",
+    "anna собака gmail точка com",
+    "anna.lee at the rate gmail dot com",
+    "marco88 at gmail, ping me",
+    "gmail: marco.rinaldi88",
+    "ａｎｎａ＠ｇｍａｉｌ．ｃｏｍ",
+    "ann\u200b@\u200bgmail.com",
+    "my portfolio & contact page: hxxps://annalee-design[.]com",
+    "book me at calendly dot com slash anna",
+    "tg://resolve?domain=anna_lee",
+    "skype:live:anna.lee?call",
+    "my telegram is @anna_designs",
+    "微信: anna_lee88",
+    "whatsapp me: +44 7911 123456",
+    "pay to anna@okhdfcbank",
+    "my cashtag is $annalee on cash app",
+    "paypal.me/annalee",
+    "pix: chave 123.456.789-09 pode mandar",
+]
+
+
+VIEW_PIECES = ["bank", "iban", "btc", " at ", " dot ", "(at)", "[.]", " . ", " / ", "%40", "&#64;"]
+VIEW_PIECES += ["slash", "gmail", "at the rate", " arroba ", "\tat ", "upi", "pix", "$"]
+
 
 def _scanner() -> Scanner:
     return Scanner(allowed_domains=("gigbridge.io", "relay.gigbridge.io"))
@@ -61,7 +94,37 @@ def _assert_gates_hold(text: str) -> None:
 
 def test_some_detectors_are_gated():
     names = {d.__name__.rsplit(".", 1)[-1] for d in GATED}
-    assert {"cards", "crypto", "banking"} <= names
+    assert {"cards", "crypto", "banking", "emails", "urls", "messengers", "handles"} <= names
+
+
+def _assert_view_gates_hold(text: str) -> None:
+    """The address view's gates are necessary conditions: the view built without them has no
+    edit where `address_edits_possible` says none can start, and no "@" where `at_possible`
+    says none can be."""
+    doc = ScanDoc("text", text)
+    view = spelled._address_view(doc.folded, spelled.tokens(doc))
+    if view.inner is not None or view.text != doc.folded.text:
+        assert spelled.address_edits_possible(ScanDoc("text", text)), text
+    if "@" in view.text:
+        assert spelled.at_possible(ScanDoc("text", text)), text
+
+
+@pytest.mark.parametrize("text", DISGUISED_CONTACT)
+def test_disguised_contacts_pass_their_gates(text):
+    doc = ScanDoc("text", text, ScanContext(own_domains=("gigbridge.io",)))
+    fired = [d for d in GATED if list(d.detect(doc))]
+    assert fired, f"no gated detector reports {text!r}: the sample no longer tests a gate"
+    _assert_gates_hold(text)
+    _assert_view_gates_hold(text)
+    assert _scanner().scan_text(text), text
+
+
+def test_a_clean_text_is_ruled_out_by_the_new_gates():
+    """The gates do skip work: plain prose with no address, link, handle or anchor word."""
+    doc = ScanDoc("text", "Thanks, the second draft looks great; shall we keep the blue")
+    skipped = {d.__name__.rsplit(".", 1)[-1] for d in GATED if not d.relevant(doc)}
+    assert {"emails", "urls", "handles", "messengers"} <= skipped
+    assert not spelled.address_edits_possible(doc)
 
 
 @pytest.mark.parametrize("text", DISGUISED)
@@ -75,11 +138,35 @@ def test_disguised_inputs_reach_their_detector(text):
     assert kinds & {"card", "iban", "swift", "crypto", "bank_account"}, (text, kinds)
 
 
+def _test_strings() -> list[str]:
+    """Every string literal of the detector unit tests (positives and negatives alike)."""
+    found = []
+    for name in ("test_detect_contact.py", "test_detect_payment.py", "test_scanner.py"):
+        tree = ast.parse((Path(__file__).parent / name).read_text(encoding="utf-8"))
+        found.extend(
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value
+        )
+    return found
+
+
+def test_gates_hold_on_every_unit_test_string():
+    """A detection added to a detector (and its unit test calling `detect` directly) that a
+    gate would hide from the scanner fails here."""
+    strings = _test_strings()
+    assert len(strings) > 500
+    for text in strings:
+        _assert_gates_hold(text)
+        _assert_view_gates_hold(text)
+
+
 def test_gates_hold_on_every_corpus_text():
     checked = 0
     for path in sorted(CORPUS.glob("*.eml")):
         for item in extract(mime.parse(path.read_bytes())):
             _assert_gates_hold(item.text)
+            _assert_view_gates_hold(item.text)
             checked += 1
     assert checked > 300
 
@@ -87,13 +174,16 @@ def test_gates_hold_on_every_corpus_text():
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
-        st.sampled_from([*DISGUISED, *"07١４ -\u200baZ\n", "bank", "iban", "btc"])
+        st.sampled_from(
+            [*DISGUISED, *DISGUISED_CONTACT, *"07١４ -\u200baZ\n@./$()[]&", *VIEW_PIECES]
+        )
         | st.text(max_size=30),
         max_size=12,
     ).map("".join)
 )
 def test_gates_hold_on_random_text(text):
     _assert_gates_hold(text)
+    _assert_view_gates_hold(text)
 
 
 @pytest.mark.parametrize(

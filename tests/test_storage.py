@@ -180,6 +180,32 @@ def test_marks_recorded_together_each_respect_their_own_lease(engine):
     assert outbox.get_delivery(engine, second.id).status != "delivered"
 
 
+def test_marks_in_one_statement_keep_each_jobs_own_response(engine):
+    """One UPDATE for many jobs: each gets its own response; a lost lease and a repeat do not."""
+    tid = thread(engine)
+    archive.store_message(engine, record(tid), [outgoing(f"m{i}") for i in range(4)])
+    jobs = outbox.claim_due(engine, "mine", lease_seconds=60, limit=5)
+    with session_scope(engine) as session:  # another worker took the third job over
+        session.execute(update(Delivery).where(Delivery.id == jobs[2].id).values(lease_owner="x"))
+    items = [(job.id, "mine", f"250 ok {job.id}") for job in jobs]
+    items.append((jobs[0].id, "mine", "250 again"))
+    assert outbox.mark_delivered_many(engine, items) == [True, True, False, True, False]
+    rows = [outbox.get_delivery(engine, job.id) for job in jobs]
+    assert [r.status for r in rows] == ["delivered", "delivered", "queued", "delivered"]
+    assert [r.last_response for r in rows] == [
+        f"250 ok {jobs[0].id}",
+        f"250 ok {jobs[1].id}",
+        "",
+        f"250 ok {jobs[3].id}",
+    ]
+    assert [(r.lease_owner, r.attempts) for r in rows] == [
+        (None, 1),
+        (None, 1),
+        ("x", 1),
+        (None, 1),
+    ]
+
+
 def test_retry_sets_the_next_attempt_and_held_jobs_are_never_claimed(engine):
     """A deferred job is not due before its time; held jobs are not due at all."""
     tid = thread(engine)

@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from aiosmtpd.smtp import SMTP
 
 from storage.db import make_engine
 from tests.conftest import Sink, eventually, new_conversation, send, settings_toml
+from tests.test_ops import http_get, sample
 
 GATEWAY = [sys.executable, "-m", "gateway"]
 
@@ -43,6 +45,13 @@ def worker_pids(parent: int) -> list[int]:
     return sorted(found)
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for the ops listener of worker 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as handle:
@@ -52,7 +61,7 @@ def alive(pid: int) -> bool:
 
 
 @asynccontextmanager
-async def two_workers(db_url: str, tmp_path: Path, key: Path):
+async def two_workers(db_url: str, tmp_path: Path, key: Path, **sections):
     """(process, port, sink, conversation, log file) of `gateway serve` with 2 workers."""
     sink = Sink()
     server = await asyncio.get_running_loop().create_server(
@@ -67,6 +76,7 @@ async def two_workers(db_url: str, tmp_path: Path, key: Path):
             relay={"workers": 2},
             delivery__smtp={"port": server.sockets[0].getsockname()[1]},
             logging={"level": "info", "format": "json"},
+            **sections,
         )
     )
     log = tmp_path / "gateway.log"
@@ -100,7 +110,16 @@ def message(to: str, n: int) -> str:
 
 
 async def test_two_workers_share_the_port_and_deliver_each_message_once(db_url, tmp_path, dkim_key):
-    async with two_workers(db_url, tmp_path, dkim_key[0]) as (proc, port, sink, conv, log):
+    ops_port = free_port()
+    async with two_workers(
+        db_url, tmp_path, dkim_key[0], ops={"listen": f"127.0.0.1:{ops_port}"}
+    ) as (
+        proc,
+        port,
+        sink,
+        conv,
+        log,
+    ):
         assert len(worker_pids(proc.pid)) == 2
 
         async def one(n: int) -> int:
@@ -120,6 +139,14 @@ async def test_two_workers_share_the_port_and_deliver_each_message_once(db_url, 
             if line.startswith(b"Subject:")
         )
         assert subjects == sorted(f"Subject: part {n}" for n in range(30))
+        # Worker 0 serves /metrics for both: the counters add up to every message, whichever
+        # worker took it (asserted below: both did).
+        await asyncio.sleep(0.5)  # the last delivery outcomes are recorded after the sink's 250
+        _, _, metrics = await asyncio.to_thread(http_get, ops_port, "/metrics")
+        assert sample(metrics, "gateway_messages_total", action="deliver") == 30
+        assert sample(metrics, "gateway_smtp_data_seconds_count") == 30
+        assert sample(metrics, "gateway_delivery_attempts_total", outcome="delivered") == 30
+        assert sample(metrics, "gateway_outbox_jobs", status="delivered") == 30
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(proc.wait, 30) == 0
     events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]

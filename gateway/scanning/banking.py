@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc
@@ -286,9 +287,18 @@ def _iban_findings(doc: ScanDoc) -> Iterator[Finding]:
                 if len(chars) == length:
                     end = start + offset + 1
                     break
+        pieces = [(start, end)]
         if len(chars) != length:
-            continue
-        if end < groups.end() and folded[end].isalnum():
+            rest = _continuation(folded, groups.end(), length - len(chars))
+            if rest is None:
+                continue
+            end = groups.end()
+            while end > start and not folded[end - 1].isalnum():
+                end -= 1
+            pieces = [(start, end), (rest[0], rest[1])]
+            chars.extend(rest[2])
+            end = rest[1]
+        elif end < groups.end() and folded[end].isalnum():
             continue  # a longer token, not an IBAN ending here
         compact = "".join(chars).upper()
         if not iban_valid(compact):
@@ -297,8 +307,31 @@ def _iban_findings(doc: ScanDoc) -> Iterator[Finding]:
             folded[max(0, start - 200) : end + 200]
         ):
             continue
-        s, e = doc.folded.span(start, end)
-        yield Finding("payment", "iban", doc.text[s:e], s, e, doc.part, 0.98, NAME)
+        for piece_start, piece_end in pieces:
+            s, e = doc.folded.span(piece_start, piece_end)
+            yield Finding("payment", "iban", doc.text[s:e], s, e, doc.part, 0.98, NAME)
+
+
+# The rest of an IBAN given in two pieces ("first part DE12 2004 1155, the rest is 0612 3456
+# 73"): the next run of digit groups within 80 characters, with no other digits in between.
+_REST_GROUPS = re.compile(r"(?<![a-z0-9])[0-9][a-z0-9]*(?:[ \t\-.]{1,3}[a-z0-9]+)*")
+
+
+def _continuation(folded: str, after: int, missing: int) -> tuple[int, int, list[str]] | None:
+    """(start, end, characters) completing an IBAN that stopped `missing` characters short."""
+    found = _REST_GROUPS.search(folded, after, after + 80)
+    if found is None or any(c.isdigit() for c in folded[after : found.start()]):
+        return None
+    chars: list[str] = []
+    for offset, char in enumerate(found[0]):
+        if char.isalnum():
+            chars.append(char)
+            if len(chars) == missing:
+                end = found.start() + offset + 1
+                if end < len(folded) and folded[end].isalnum():
+                    return None  # a longer token: not the IBAN's last group
+                return found.start(), end, chars
+    return None
 
 
 _IBAN_KEY = "_payment_iban_findings"
@@ -315,6 +348,7 @@ def iban_findings(doc: ScanDoc) -> list[Finding]:
     return found
 
 
+@lru_cache(maxsize=4096)  # a pure function of the string; hit-dense texts repeat an IBAN
 def iban_valid(compact: str) -> bool:
     """Mod-97 checksum, the registry length and (with schwifty) the country's BBAN format."""
     if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact[2:4].isdigit():

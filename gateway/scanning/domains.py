@@ -413,6 +413,8 @@ def classify_link(host: str, path: str, query: str = "") -> tuple[str, float] | 
 
     `host` is normalised (see normalise_host); `path` starts after the host ("/in/anna").
     """
+    if host.startswith(_DOC_PREFIXES):
+        return None  # the vendor's documentation or help centre, not a room or a profile
     kind = category(host)
     if kind in {"", "work", "reserved"}:
         if host.endswith(".zoom.us") or host.startswith("meet.jit"):
@@ -439,6 +441,8 @@ def classify_link(host: str, path: str, query: str = "") -> tuple[str, float] | 
     return "url", 0.95
 
 
+# developers.facebook.com/docs/whatsapp, help.calendly.com/hc/...: a service's own docs/help.
+_DOC_PREFIXES = ("docs.", "developer.", "developers.", "help.", "support.", "learn.")
 _ZOOM = frozenset(("zoom.us", "zoom.com", "zoomgov.com"))
 _ZOOM_PATHS = frozenset(("j", "my", "s", "w", "wc", "meeting", "join"))
 

@@ -28,7 +28,14 @@ from collections.abc import Iterator
 from gateway.context import Finding
 from gateway.scanning import domains
 from gateway.scanning.document import ScanDoc
-from gateway.scanning.spelled import View, address_view, folded_pattern, fw, tokens
+from gateway.scanning.spelled import (
+    View,
+    address_view,
+    at_possible,
+    folded_pattern,
+    fw,
+    tokens,
+)
 
 NAME = "emails/2"
 
@@ -105,6 +112,12 @@ _PROVIDER_BACKWARD = re.compile(r"(?P<user>[a-z0-9][a-z0-9._+-]{0,62}[a-z0-9])[ 
 _USER_AT_WORD = re.compile(
     folded_pattern(r"(?P<user>[a-z0-9][a-z0-9._+-]{0,62}[a-z0-9])[ \t]+(?:at|arroba|собака)[ \t]+$")
 )
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate): an "@" in the address view, written or from an
+    "at" form, or a mail provider's name (the two ways `_detect` finds anything)."""
+    return at_possible(doc) or not _PROVIDER_NAMES.isdisjoint(tokens(doc))
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:

@@ -268,6 +268,7 @@ _PAY_LINK = re.compile(r"\.(?:me|com|app|io|ru|link)/")
 _PAY_LINK_HOSTS = {  # host -> path prefix before the handle
     "revolut.me": "",
     "monzo.me": "",
+    "bunq.me": "",
     "venmo.com": "",
     "account.venmo.com": "u/",
     "wise.com": "pay/",
@@ -391,6 +392,22 @@ def _cashtags(doc: ScanDoc) -> Iterator[Finding]:
 
 
 # --- the detector ------------------------------------------------------------------------------
+
+
+_GATE_NAMES = frozenset({"x:upi", "b:upi:0", "b:pix:1"})
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate), one per part of `detect`: UPI IDs need an "@" or a
+    UPI anchor, Pix keys the Pix anchor, pay links a slash (written or as the word), cashtags a
+    "$"."""
+    text = doc.folded.text
+    if "@" in text or "$" in text or "/" in text or "\\" in text or "slash" in text:
+        return True
+    try:
+        return not _GATE_NAMES.isdisjoint(keyword_names(doc))
+    except Exception:  # a gate never breaks a scan: let `detect` decide
+        return True
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:

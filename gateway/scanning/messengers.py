@@ -56,7 +56,7 @@ _BRANDS: dict[str, str] = {
     "viber": r"viber|вайбер\w*|вибер\w*",
     "skype": r"skype|скайп\w*",
     "discord": r"discord|дискорд\w*",
-    "wechat": r"wechat|we\s?chat|weixin|微信",
+    "wechat": r"wechat|we\s?chat|weixin|微信(?:号码?|账号)?",
     "line": r"line",
     "vk": r"vk|вк|vkontakte|вконтакте",
     "instagram": r"instagram|insta|ig|инстаграм\w*|инст[аеу]",
@@ -109,11 +109,13 @@ _FILLER = (
     r"(?:id|user\s?name|username|user|handle|name|nick|nickname|number|no\.?|num|#|account|"
     r"profile|contact|ник|логин|номер|usuario|usuário|usuario|nombre de usuario|pseudo|"
     r"benutzername|is|es|é|est|ist|это|me|my|mi|mio|meu|mon|mein|at|on|sono|soy|sou|suis|"
-    r"je suis|bin|ich bin|я|its|it's|:|=|-|–|—|→|->|>|\(|\)|\[|\]|\||,|;)"
+    r"je suis|bin|ich bin|я|its|it's|i'm|i am|是|为|:|=|-|–|—|→|->|>|\(|\)|\[|\]|\||,|;)"
 )
 _FORWARD = re.compile(
     folded_pattern(
-        rf"(?:{_BRAND_RX})(?![\w])(?P<filler>(?:[ \t]*{_FILLER}(?![\w])?){{0,4}})[ \t]*"
+        # a brand ends where a word ends, or where Chinese text goes on ("微信是 ...")
+        rf"(?:{_BRAND_RX})(?!(?![\u4e00-\u9fff])\w)"
+        rf"(?P<filler>(?:[ \t]*{_FILLER}(?![\w])?){{0,4}})[ \t]*"
         rf"(?:{_HANDLE})"
     )
 )
@@ -370,6 +372,7 @@ _RULES_SPEC: list[tuple[str, str | None, str, float]] = [
     (
         "profile",
         r"\b(?:number|e-?mail|whats\s?app|telegram|contact(?:s| details| info)?|details|"
+        r"discord|skype|signal|viber|wechat|line id|insta(?:gram)?|snap(?:chat)?|handle|"
         r"n[uú]mero|numéro|nummer|correo|contato|contacto|kontakt(?:daten)?|номер|контакты|"
         r"почта)\s+(?:is|are|es|está|est|ist|é|está|находится|есть)?\s*(?:in|on|en|no|na|dans|"
         r"sur|im|in der|auf|в|на)\s+$",
@@ -551,6 +554,15 @@ _REFUSED_AFTER = re.compile(
 )
 
 
+_GATE_WORDS = _TRIGGERS | _THERE_WORDS | _ALL_ANCHORS
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate): `_detect` looks only at brand, "there" and anchor
+    words among the folded text's words, and at "微信"."""
+    return not _GATE_WORDS.isdisjoint(tokens(doc)) or "微信" in doc.folded.text
+
+
 def detect(doc: ScanDoc) -> Iterator[Finding]:
     """Messenger handles and explicit off-platform invitations in `doc`."""
     try:
@@ -587,7 +599,9 @@ def _detect(doc: ScanDoc) -> list[Finding]:
     def where(word: str) -> list[int]:
         found = positions.get(word)
         if found is None:
-            found = positions[word] = list(find_words(text, word))
+            # Chinese writes no spaces between words ("加我微信号"): every occurrence counts.
+            hits = _find_all(text, word) if word == "微信" else find_words(text, word)
+            found = positions[word] = list(hits)
         return found
 
     # The same check at the same word in the same surroundings has the same answer: texts that
@@ -642,6 +656,14 @@ def _detect(doc: ScanDoc) -> list[Finding]:
 
 
 _REACH = 300
+
+
+def _find_all(text: str, word: str) -> Iterator[int]:
+    """Every start of `word` in `text`, word boundaries or not."""
+    position = text.find(word)
+    while position >= 0:
+        yield position
+        position = text.find(word, position + 1)
 
 
 def _judged(

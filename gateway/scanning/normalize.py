@@ -36,6 +36,7 @@ CONFUSABLES = {
     "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c",
     # Latin look-alikes and symbols
     "ı": "i", "ſ": "s", "ℓ": "l", "＠": "@", "﹫": "@", "․": ".", "。": ".", "｡": ".",
+    "ⓐ": "@", "Ⓐ": "@",  # circled "a" written for "@" ("anna ⓐ gmail.com")
 }
 # fmt: on
 

@@ -46,7 +46,9 @@ from functools import lru_cache
 import phonenumbers
 
 from gateway.context import Finding
+from gateway.scanning import banking
 from gateway.scanning.document import ScanDoc
+from gateway.scanning.gate import digit_count
 from gateway.scanning.spelled import folded_pattern, fw, number_runs, tokens
 
 NAME = "phones/2"
@@ -80,17 +82,27 @@ _NOT_PHONE = re.compile(
     r"|(?<![\d.])\d{3}\.\d{3}\.\d{3}-\d{2}(?!\d)"  # CPF
     r"|(?<![\d.])\d{5}-\d{3}(?![\d-])"  # CEP
 )
+_ZIP4 = re.compile(r"\d{5}-\d{4}")
+# US state codes before a ZIP+4 (the ones that are also common words - me, in, or, ok, hi, oh,
+# wa - are left out: "call me 98765-4321" is a phone number).
+_US_STATE_BEFORE = re.compile(
+    r"(?<![a-z])(?:al|ak|az|ar|ca|co|ct|dc|de|fl|ga|ia|id|il|ks|ky|la|ma|md|mi|mn|mo|ms|mt|nc"
+    r"|nd|ne|nh|nj|nm|nv|ny|pa|ri|sc|sd|tn|tx|ut|va|vt|wi|wv|wy)\.?,?[ \t]+$"
+)
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,']\d{3})+(?:[.,]\d{1,2})?")
 _CARD_GROUPS = re.compile(r"\d{4}(?:[ \t-]\d{4}){3}(?:[ \t-]\d{1,4})?")
 
 _NEG_WORDS = (
     r"invoice|inv|order|orders|ordine|pedido|commande|bestellung|auftrag|заказ|заказа|ticket|"
+    r"bestellnummer|rechnungsnummer|auftragsnummer|artikelnummer|vorgangsnummer|"
+    r"belegnummer|lieferscheinnummer|sendungsnummer|"
     r"tickets|case|milestone|ref|reference|référence|referencia|referência|rechnung|factura|"
     r"fatura|facture|счет|счёт|счета|id|ids|no\.?|nr\.?|n°|nº|#|vat|tva|ust|mwst|siret|siren|"
     r"cnpj|cpf|inn|инн|огрн|ogrn|kpp|кпп|gstin|gst|pan|isbn|issn|ean|upc|gtin|zip|postal|"
     r"postcode|plz|cep|tracking|track|awb|shipment|parcel|consignment|version|ver|v|build|"
     r"release|account|acct|acc|konto|cuenta|conta|iban|customer|client|cliente|kunden|"
-    r"kundennummer|po|sku|serial|s/n|sn|license|licence|lizenz|key|token|pin|otp|code|código|"
+    r"kundennummer|po|sku|serial|s/n|sn|license|licence|lizenz|key|token|pin|otp|"
+    r"(?<!area )code|código|"
     r"codigo|код|booking|reservation|confirmation|transaction|txn|receipt|recibo|boleto|nota|"
     r"nf|nfe|batch|lot|model|part|item|article|artikel|claim|policy|apólice|contract|"
     r"contrato|vertrag|договор|passport|ssn|rut|dni|nie|nif|cif|rfc|curp|ein|tin|ifsc|swift|"
@@ -118,6 +130,10 @@ _PHONE_WORDS = (
     r"appelle|appelez|appeler|anruf|anrufen|ruf|звони|звоните|позвони|позвоните|номер|"
     r"number|número|numero|numéro|nummer|contact|contacto|contato|kontakt|reach|fone|ph|"
     r"mob|landline|fax|hotline|helpline|ватсап|вотсап|вацап|вайбер|телеграм|телега|"
+    r"area code|vorwahl|ddd|indicativo|"
+    # Arabic: my number, phone number, phone, mobile, call (me), WhatsApp (a bare "رقم",
+    # "number", also heads "رقم الطلب", the order number)
+    r"رقمي|رقم الهاتف|رقم الجوال|هاتف|هاتفي|جوال|جوالي|موبايل|اتصل|اتصلي|اتصلوا|واتساب|واتس|"
     r"mobile no|phone no|contact no|cell no|whatsapp no|mobile number|नंबर|फोन|mera|mobile|"
     # payment apps that pay to a phone number (guideline 3: "Zelle/Bizum/СБП/MB WAY/Paytm/Pix
     # to a phone")
@@ -130,7 +146,8 @@ _PHONE_TOKENS = frozenset(
     mobil móvil movil cell cellphone cel celular portable handy mob whatsapp whats wa wsp wpp zap
     viber signal telegram sms text call ring dial llámame llamame ligue liga appelle appelez ruf
     звони позвони номер number número numero numéro nummer contact contacto contato kontakt
-    reach fone ph landline fax ватсап вотсап телеграм телега""".split()
+    reach fone ph landline fax ватсап вотсап телеграм телега area vorwahl ddd رقمي هاتف
+    هاتفي جوال جوالي موبايل اتصل واتساب""".split()
 )
 _OWN_NUMBER = re.compile(
     folded_pattern(
@@ -158,6 +175,12 @@ _FICTIONAL_AU = re.compile(
     r"491575\d{3}|491576\d{3}|491577\d{3}|491578\d{3}|491579\d{3}|"
     r"255500\d{3}|[2378]5550\d{4}|37010\d{4})$"
 )
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate): `_detect` reads digit clusters (so a digit of any
+    script, folded to ASCII) and spelled number runs; nothing else."""
+    return digit_count(doc) > 0 or bool(number_runs(doc))
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:
@@ -232,16 +255,24 @@ class _State:
         self.ends: list[int] = []
         self.findings: list[Finding] = []
         self.decided: dict[tuple[str, str, int], list[tuple[int, int, float]]] = {}
+        self.ibans: list[tuple[int, int]] | None = None
 
     def context(self, start: int, end: int, before: int = 60, after: int = 30) -> str:
         return self.text[max(0, start - before) : min(len(self.text), end + after)]
+
+    def in_iban(self, start: int, end: int) -> bool:
+        """The digits are (part of) an IBAN the banking detector reports: "... the rest of
+        the IBAN is 0612 3456 73" is not a phone number. Computed once, only when needed."""
+        if self.ibans is None:
+            self.ibans = [(f.start, f.end) for f in banking.iban_findings(self.doc)]
+        return any(s < end and start < e for s, e in self.ibans)
 
     def emit(self, fstart: int, fend: int, confidence: float, *, folded: bool = True) -> None:
         if folded:
             start, end = self.doc.folded.span(fstart, fend)
         else:
             start, end = fstart, fend
-        if end <= start:
+        if end <= start or self.in_iban(start, end):
             return
         i = bisect.bisect_left(self.starts, end)  # spans before i start before `end`
         if i and self.ends[i - 1] > start:
@@ -411,6 +442,8 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
         return spans
     if _code_before(text, start):
         return spans
+    if _ZIP4.fullmatch(raw) and _US_STATE_BEFORE.search(text, max(0, start - 8), start):
+        return spans  # "Chicago, IL 60606-6306": a ZIP+4 code, not a Brazilian mobile
     matches = _matches(candidate, state.regions)
     if not matches and _PHONE_CONTEXT.search(_sentence(text, start, start + len(raw))):
         matches = _matches(candidate, _EXTRA_REGIONS)
@@ -446,10 +479,11 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
 
 _STRONG_PHONE = re.compile(
     folded_pattern(
-        r"phone|tel|mobile|cell|whats|call|ring|zap|sms|телефон|móvil|movil|celular|handy|"
+        # at a word start: "bes-tel-lnummer", "du-ring", "ex-cell-ent" hold no phone word
+        r"(?<![^\W\d_])(?:phone|tel|mobile|cell|whats|call|ring|zap|sms|телефон|móvil|movil|celular|handy|"
         r"portable|viber|signal|telegram|(?:my|mi|mio|il mio|meu|mon|mein|мой)\s+"
         r"(?:no|nr|num|number|"
-        r"número|numero|numéro|nummer|номер)\b"
+        r"número|numero|numéro|nummer|номер)\b)"
     )
 )
 

@@ -447,8 +447,15 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
 # Address words
 # ---------------------------------------------------------------------------------------------
 
-_AT_WORDS = ["arroba", "arobase", "chiocciola", fw("собака"), fw("собачка"), "ät", "klammeraffe"]
-_DOT_WORDS = ["dot", "punto", "ponto", "point", "punkt", fw("точка"), "dit", "nokta"]
+_AT_WORDS = [
+    "arroba", "arobase", "chiocciola", fw("собака"), fw("собачка"), "ät", "klammeraffe",
+    fw("małpa"), "malpa", "apenstaartje", "apestaart", "zavinac", fw("zavináč"), "kukac",
+    "snabela", "alfakrulle", "miukumauku",
+]  # fmt: skip
+_DOT_WORDS = [
+    "dot", "punto", "ponto", "point", "punkt", fw("точка"), "dit", "nokta", "kropka", "punt",
+    fw("tečka"), "tecka",
+]  # fmt: skip
 _DOT_RX = "|".join(map(re.escape, _DOT_WORDS))
 _AT_RX = "|".join(map(re.escape, _AT_WORDS))
 _OPEN, _CLOSE = r"[\(\[\{<]", r"[\)\]\}>]"
@@ -536,11 +543,89 @@ def _find_all(text: str, needle: str):
         position = text.find(needle, position + 1)
 
 
+# Gates for the address view, each a NECESSARY condition read off _address_view below (every
+# edit it makes starts at one of these anchors); tests/test_scan_gate.py checks them.
+_RULE_ANCHORS = tuple(
+    (triggers, tuple(a for a in anchors if a != " at "), " at " in anchors)
+    for triggers, anchors, _pattern, _symbol, _kind in _WORD_RULES
+)
+_AT_RULES = tuple(
+    (triggers, tuple(a for a in anchors if a != " at "), " at " in anchors)
+    for triggers, anchors, _pattern, symbol, _kind in _WORD_RULES
+    if symbol == "@"
+)
+
+
+_RULE_TRIGGERS = frozenset().union(*(triggers for triggers, _a, _q in _RULE_ANCHORS))
+_BRACKET_SET = frozenset(_BRACKET_WORDS)
+_SYMBOL_FORMS_FLAT = tuple(f for _symbol, forms in _SYMBOL_FORMS for f in forms)
+
+
+def _rule_anchor(text: str, words: frozenset[str], rules) -> bool:
+    if _RULE_TRIGGERS.isdisjoint(words):
+        return False
+    for triggers, anchors, quick in rules:
+        if triggers.isdisjoint(words):
+            continue
+        if quick and _AT_QUICK.search(text):
+            return True
+        if any(a in text for a in anchors):
+            return True
+    return False
+
+
+def _at_edit(text: str) -> bool:
+    """A written "@" makes an edit only with a blank next to it (" @ ") or a character written
+    alone before it ("a n n@"): what the "@" part of _address_view looks for."""
+    for position in _find_all(text, "@"):
+        if text[position + 1 : position + 2] in (" ", "\t"):
+            return True
+        if position >= 1 and text[position - 1] in " \t":
+            return True
+        if position >= 2 and text[position - 2] in " \t":
+            return True
+    return False
+
+
+def _bracket_edit(text: str, words: frozenset[str]) -> bool:
+    """A bracketed form ("(at)", "[dot]", "[.]") can start: an inner word _address_view tries
+    followed by its closing bracket, or a bracketed symbol written out."""
+    if "(" not in text and "[" not in text and "{" not in text and "<" not in text:
+        return False
+    for word in _BRACKET_SET.intersection(words):
+        if _CLOSING[word].search(text):
+            return True
+    return any(f in text for f in _SYMBOL_FORMS_FLAT)
+
+
+def address_edits_possible(doc: ScanDoc) -> bool:
+    """False when the address view is certainly the folded text itself (no edit can start)."""
+    text = doc.folded.text
+    if "%40" in text or "&" in text or " . " in text or " / " in text:
+        return True
+    if "@" in text and _at_edit(text):
+        return True
+    words = tokens(doc)
+    return _bracket_edit(text, words) or _rule_anchor(text, words, _RULE_ANCHORS)
+
+
+def at_possible(doc: ScanDoc) -> bool:
+    """False when the address view certainly holds no "@" (written or from an "at" form)."""
+    text = doc.folded.text
+    if "@" in text or "%40" in text or "&" in text:
+        return True
+    words = tokens(doc)
+    return _bracket_edit(text, words) or _rule_anchor(text, words, _AT_RULES)
+
+
 def address_view(doc: ScanDoc) -> View:
     """The folded text with obfuscated "@", ".", "/" written plainly (cached)."""
     cached = doc.__dict__.get("_address_view")
     if cached is not None:
         return cached
+    if not address_edits_possible(doc):
+        view = doc.__dict__["_address_view"] = View(doc.folded.text, doc.folded)
+        return view
     try:
         view = _address_view(doc.folded, tokens(doc))
     except Exception:  # a detector never raises: fall back to the folded text
@@ -686,8 +771,35 @@ def tokens(doc: ScanDoc) -> frozenset[str]:
     return cached
 
 
+_WORD_CHARS = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4096)
+def _word_end(word: str) -> re.Pattern[str] | None:
+    """`word` not followed by a word character, for a word made of word characters only (its
+    literal start lets the regex engine search at memchr speed); None for other words."""
+    if not _WORD_CHARS.fullmatch(word):
+        return None
+    return re.compile(re.escape(word) + r"(?!\w)")
+
+
 def find_words(text: str, word: str):
-    """Start positions of `word` in `text` where it is not part of a longer word."""
+    r"""Start positions of `word` in `text` where it is not part of a longer word.
+
+    "Word character" is `str.isalnum()` or "_", which is exactly the regex `\w` on str.
+    """
+    pattern = _word_end(word) if word else None
+    if pattern is not None:
+        # Occurrences of a word of word characters cannot overlap and both stand alone, so
+        # the regex's non-overlapping matches lose none of them.
+        for m in pattern.finditer(text):
+            position = m.start()
+            if position:
+                before = text[position - 1]
+                if before.isalnum() or before == "_":
+                    continue
+            yield position
+        return
     position = text.find(word)
     size = len(word)
     while position >= 0:

@@ -30,7 +30,13 @@ from collections.abc import Iterator
 from gateway.context import Finding
 from gateway.scanning import domains
 from gateway.scanning.document import ScanDoc
-from gateway.scanning.spelled import View, _trie_regex, address_view, folded_pattern, fw
+from gateway.scanning.spelled import (
+    View,
+    _trie_regex,
+    address_view,
+    folded_pattern,
+    fw,
+)
 
 NAME = "urls/1"
 
@@ -73,6 +79,9 @@ _INVITE = re.compile(
         r"(?:call|meeting|time|slot|session|chat)|\btalk (?:there|directly)|"
         r"\b(?:through|via|on|at) my (?:site|website|web site|page|homepage|portfolio)|"
         r"\b(?:my|our) (?:contact|booking) form|\breaches me\b|"
+        # preferred to the platform: "janedoe.design works better than this inbox"
+        r"\b(?:better|easier|faster|quicker|simpler) than (?:here|this (?:inbox|platform|site|"
+        r"chat|thread)|the (?:platform|inbox|chat))\b|"
         # Spanish
         r"cont[aá]ct(?:a|e)me|escr[ií]beme|ponte en contacto|en contacto conmigo|"
         r"agenda(?:r)? una|puedes (?:encontrarme|contactarme|escribirme)|encu[eé]ntrame|"
@@ -101,6 +110,7 @@ _INVITE = re.compile(
 _INVITE_WORDS = frozenset(
     fw(w)
     for w in """me touch line form book schedule grab pick calendar booking scheduling site
+    better easier faster quicker simpler
     website page homepage portfolio reaches contáctame contactame contácteme contacteme
     contáctenme escríbeme escribeme contacto conmigo agenda agendar encontrarme contactarme
     escribirme encuéntrame encuentrame formulario sitio página pagina web contat contato
@@ -127,6 +137,19 @@ _SOCIAL_SITES = frozenset(
 _NEGATED_INVITE = re.compile(
     folded_pattern(r"\b(?:don'?t|do not|never|not|no|please don'?t)\s+(?:\w+\s+){0,2}$")
 )
+
+
+def relevant(doc: ScanDoc) -> bool:
+    """A necessary condition (scanning.gate): `_detect` reports only an app link (after "://",
+    "skype:" or "callto:") or a link at a top-level-domain hit, both in the address view (built
+    here, cached for `_detect`), which is the folded text itself when it made no edit."""
+    view = address_view(doc)
+    if view.inner is not None:
+        return True
+    text = view.text
+    return (
+        "://" in text or "skype:" in text or "callto:" in text or _TLD_HIT.search(text) is not None
+    )
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:
