@@ -803,6 +803,10 @@ def _handles(text: str, position: int) -> Iterator[tuple[int, int, float]]:
     brand = _BRAND_AT.match(text, position)
     if brand is None:
         return
+    near = _NEAR_ID.match(text, brand.end())
+    if near is not None and _near_id_ok(near, _brand_of(brand), text, position):
+        yield position, near.end("id"), 0.85
+        return
     chunk = text[max(0, position - 60) : position]
     if "@" not in chunk and not any(d in chunk for d in "0123456789"):
         return
@@ -820,6 +824,29 @@ def _handles(text: str, position: int) -> Iterator[tuple[int, int, float]]:
         return
     if not _refused(text, b.start(), brand.end()):
         yield b.start(), brand.end(), 0.85
+
+
+# found by probe2: the handle a few words after the brand, in the same sentence ("Skype works
+# for me - live:.cid.7f3a9c21b04e", "over Signal instead, my username is tomh.42").
+_NEAR_ID = re.compile(
+    r"[^.!?\n@]{0,40}?(?<![\w])(?:(?P<live>live:[\w.:\-]{3,40})"
+    r"|(?P<my>my[ \t]+)?(?:user\s?name|handle|nick(?:name)?|id)[ \t]*(?P<sep>is|:|=)[ \t]*"
+    r"(?P<plain>[a-z0-9][\w.\-]{1,30}[a-z0-9_]))(?P<id>)(?![\w@])"
+)
+_NEAR_NOT = re.compile(r"\b(?:bot|bots|channel|group|server|api|token|chat_id|app)\b")
+
+
+def _near_id_ok(m: re.Match[str], brand_kind: str, text: str, start: int) -> bool:
+    if m.group("live"):
+        return brand_kind == "skype"
+    handle = m.group("plain") or ""
+    if _NEAR_NOT.search(m[0]) or handle in _STOP_HANDLES or _looks_domain(handle):
+        return False
+    if not m.group("my") and m.group("sep") == "is":
+        return False  # "the user id is ...": someone's, not an offer of one's own
+    if brand_kind in _SOCIAL and work_social(text, start, m.end()):
+        return False
+    return any(c.isalpha() for c in handle) and any(c in handle for c in "0123456789_.")
 
 
 def _brand_of(m: re.Match[str]) -> str:

@@ -89,6 +89,7 @@ _US_STATE_BEFORE = re.compile(
     r"|nd|ne|nh|nj|nm|nv|ny|pa|ri|sc|sd|tn|tx|ut|va|vt|wi|wv|wy)\.?,?[ \t]+$"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,']\d{3})+(?:[.,]\d{1,2})?")
+_DECIMAL_ROW = re.compile(r"(?:\d+[.,]\d{2}[ \t]+)+\d+[.,]\d{2}")
 _CARD_GROUPS = re.compile(r"\d{4}(?:[ \t-]\d{4}){3}(?:[ \t-]\d{1,4})?")
 
 _NEG_WORDS = (
@@ -111,7 +112,9 @@ _NEG_WORDS = (
     r"ust-idnr|idnr|registration|reg|registro|registre|handelsregister|hrb|cnae|ogrnip|kvk|"
     r"abn|acn|nip|regon|krs|pesel|bsn|uid|file|doc|document|report|job|task|issue|pr|"
     r"pull request|commit|build number|run|pipeline|deployment|container|process|pid|port|"
-    r"step|row|index|seed|hash|checksum|sha|md5|crc|serial number|imei|meid|mac"
+    r"step|row|index|seed|hash|checksum|sha|md5|crc|serial number|imei|meid|mac|"
+    # found by probe2: Indonesian account numbers ("transfer ke BCA 8720 4415 91")
+    r"rekening|norek|rek|bca|bni|bri"
 )
 _NEG_CONTEXT = re.compile(
     folded_pattern(
@@ -136,9 +139,15 @@ _PHONE_WORDS = (
     r"mobile no|phone no|contact no|cell no|whatsapp no|mobile number|नंबर|फोन|mera|mobile|"
     # payment apps that pay to a phone number (guideline 3: "Zelle/Bizum/СБП/MB WAY/Paytm/Pix
     # to a phone")
-    r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп|gcash|m-pesa|mpesa|bkash|easypaisa|jazzcash"
+    r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп|gcash|m-pesa|mpesa|bkash|easypaisa|jazzcash|"
+    # found by probe2: Arabic "contact (me)", "call me"
+    r"التواصل|للتواصل|تواصل|تواصلوا|كلمني|راسلني"
 )
-_PHONE_CONTEXT = re.compile(folded_pattern(rf"(?<![^\W\d_])(?:{_PHONE_WORDS})(?![^\W\d_])|☎|📞|📱"))
+# Chinese and Japanese phone words (no spaces around words there, so no word boundaries)
+_CJK_PHONE_WORDS = r"手机|手機|电话|電話|携帯|けいたい|联系|聯繫|聯絡|連絡"
+_PHONE_CONTEXT = re.compile(
+    folded_pattern(rf"(?<![^\W\d_])(?:{_PHONE_WORDS})(?![^\W\d_])|☎|📞|📱|{_CJK_PHONE_WORDS}")
+)
 _PHONE_TOKENS = frozenset(
     fw(w)
     for w in """phone tel telephone téléphone telefone teléfono telefono telefon телефон тел mobile
@@ -223,6 +232,27 @@ def _drama_fallback(candidate: str) -> tuple[tuple[int, int, int, str], ...]:
     return ((first, last, 44, m[1]),)
 
 
+@lru_cache(maxsize=1024)
+def _possible_international(candidate: str) -> tuple[tuple[int, int, int, str], ...]:
+    """found by probe2: "call +44 7911 402 386". A "+" number of a real country code with a
+    possible length, announced by a phone word, is a phone number even where the numbering
+    plan (which changes, and which the library lags) calls the block unassigned."""
+    stripped = candidate.strip()
+    if not stripped.startswith("+") or sum(c.isdigit() for c in stripped) < 9:
+        return ()
+    try:
+        number = phonenumbers.parse(stripped, None)
+    except Exception:  # the library on odd input
+        return ()
+    if not phonenumbers.is_possible_number(number):
+        return ()
+    if phonenumbers.region_code_for_country_code(number.country_code) in {"ZZ", "001"}:
+        return ()
+    first = candidate.index("+")
+    last = max(i for i, c in enumerate(candidate) if c.isdigit()) + 1
+    return ((first, last, number.country_code, str(number.national_number)),)
+
+
 def _fictional(country_code: int, national: str) -> str:
     """ "listed" (guideline: US 555-01xx, UK 020 7946 0xxx), "drama" (other ranges), or ""."""
     if country_code == 1 and len(national) == 10 and national[3:8] == "55501":
@@ -293,7 +323,32 @@ def _detect(doc: ScanDoc) -> list[Finding]:
         _clusters(state)
     for run in number_runs(doc):
         _spelled(state, run)
+    if _CJK_DIGIT_RUN.search(text):
+        _cjk_digits(state)
     return state.findings
+
+
+# found by probe2: a number written in Chinese/Japanese numerals ("〇九〇-四四一二-八八七三"),
+# digit by digit: at least nine numerals with only separators between them.
+_CJK_DIGITS = "〇零一二三四五六七八九"
+_CJK_DIGIT_RUN = re.compile(rf"[{_CJK_DIGITS}](?:[ \t\-ー－]?[{_CJK_DIGITS}]){{8,14}}")
+_CJK_TO_ASCII = str.maketrans({c: str(i) for i, c in enumerate(_CJK_DIGITS[1:])} | {"〇": "0"})
+
+
+def _cjk_digits(state: _State) -> None:
+    for m in _CJK_DIGIT_RUN.finditer(state.text):
+        if not _PHONE_CONTEXT.search(_sentence(state.text, m.start(), m.end())) and not any(
+            c in m[0] for c in " \t-ー－"
+        ):
+            continue  # "第一二三四五六七八九章": counting, not a number someone can call
+        digits = m[0].translate(_CJK_TO_ASCII).replace("ー", "-").replace("－", "-")
+        matches = _matches(digits, state.regions) or _matches(digits, ("JP", "CN", "TW", "KR"))
+        for m_start, m_end, country_code, national in matches:
+            if m_end - m_start < len(digits) - 2:
+                continue  # the library found only part of it
+            if _fictional_ok(state, m.start(), m.end(), country_code, national):
+                state.emit(m.start(), m.end(), 0.8)
+                break
 
 
 def _cluster_spans(text: str) -> list[tuple[int, int]]:
@@ -367,8 +422,8 @@ def _not_glued(text: str, start: int, end: int) -> bool:
         before = text[start - 1]
         if before.isalnum() or before in _GLUED_BEFORE:
             return False
-        if before in ".,-" and start > 1 and text[start - 2].isdigit():
-            return False  # "1,234 567", "3.14 15926": a decimal or grouped number
+        if before in ".,-" and start > 1 and text[start - 2].isdigit() and text[start] != "+":
+            return False  # "1,234 567", "3.14 15926"; not "400,+61 412 ..." (a CSV row)
         if before == ":" and start > 1 and text[start - 2].isdigit():
             return False
     if end < len(text):
@@ -386,6 +441,8 @@ def _is_amount(text: str, start: int, end: int, raw: str) -> bool:
         return True
     if _CURRENCY_AFTER.match(text, end):
         return True
+    if _DECIMAL_ROW.fullmatch(raw):
+        return True  # found by probe2: an invoice row "850.00   850.00"
     return bool(_THOUSANDS.fullmatch(raw.lstrip("+(")) and not raw.startswith("+"))
 
 
@@ -439,7 +496,7 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
         return spans  # "Chicago, IL 60606-6306": a ZIP+4 code, not a Brazilian mobile
     matches = _matches(candidate, state.regions)
     if not matches and _PHONE_CONTEXT.search(_sentence(text, start, start + len(raw))):
-        matches = _matches(candidate, _EXTRA_REGIONS)
+        matches = _matches(candidate, _EXTRA_REGIONS) or _possible_international(candidate)
     for m_start, m_end, country_code, national in matches:
         fstart, fend = start + m_start, start + m_end
         written = raw[m_start:m_end]
