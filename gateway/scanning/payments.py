@@ -859,8 +859,10 @@ _PLATFORM_WORDS = frozenset(
     ]
 ) | {
     fold(w).text
-    for w in ("платформы", "платформу", "платформа", "сайта", "сайт", "биржи")
-    + ("platforma", "platformą", "platformy", "platformę", "platformie", "serwisu", "aplikacji")
+    for w in (
+        *("платформы", "платформу", "платформа", "сайта", "сайт", "биржи"),
+        *("platforma", "platformą", "platformy", "platformę", "platformie", "serwisu", "aplikacji"),
+    )
 }
 _OFF_MONEY = _rx(
     rf"\b(?:{_MONEY_VERBS}|fees?|commission\w*|comisi\w*|comiss\w*|taxa|frais|geb[uü]hr\w*"
