@@ -749,3 +749,31 @@ def test_a_handle_a_few_words_after_the_messenger(text, key):
 )
 def test_ids_near_a_messenger_word_that_are_not_offered(text):
     assert findings(messengers, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Napisz do mnie na Telegramie: @kuba_dev", "@kuba_dev"),  # Polish case ending
+        ("请加我微信 wxid_abc123 详聊", "wxid_abc123"),  # "add me on WeChat"
+        ("LINEで連絡ください: yuki_0725", "yuki_0725"),  # brand glued to Japanese
+    ],
+)
+def test_messengers_in_polish_chinese_japanese(text, key):
+    assert_found(messengers, text, "messenger", key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们需要开发微信小程序，加微信支付功能，文档 api_v3",
+        "LINEで通知を送る機能を追加してください。ID: notify_v2",
+        "WhatsAppie nie piszę, zostańmy tutaj.",
+    ],
+)
+def test_messenger_work_in_chinese_japanese_polish_stays_quiet(text):
+    assert findings(messengers, text) == []
+
+
+def test_a_payment_app_to_a_phone_is_a_phone_word():
+    assert_found(phones, "حول المبلغ على فودافون كاش 01012345678", "phone", "01012345678")

@@ -738,3 +738,40 @@ def test_a_mistyped_segwit_address_named_as_btc_is_still_coordinates() -> None:
     assert [f.text for f in scan(f"pay_to: BTC {address}", "crypto")] == [address]
     assert scan(f"regex test: {address}", "crypto") == []
     assert scan(f"BTC {address} is the example format", "crypto") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bhai 10% fee kyun dena, seedha mere account mein daal do",  # Hinglish
+        "Parayı doğrudan hesabıma havale edebilir misiniz?",  # Turkish "to my account"
+        "Bana direkt EFT yapın, IBAN'ı gönderirim",
+        "Przelej na mój numer konta 12 1020 1026 0000 0202 0123 4567",  # Polish NRB
+        "Wyślij BLIKiem na mój numer 600 700 800",
+        "直接转给我吧，别走平台了",
+        "私の口座に直接振り込んでください",
+        "ادفع لي مباشرة على حسابي بدون المنصة",
+        "حول المبلغ على فودافون كاش 01012345678",
+        "Платите напрямую на карту, без комиссии сайта",  # the site's fee is the platform's
+    ],
+)
+def test_more_languages_found_by_probe2_variants(text) -> None:
+    assert scan(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Saya langsung kerjakan revisinya hari ini ya kak",
+        "Dana untuk proyek ini sudah dicairkan oleh platform",
+        "Doğrudan ana sayfaya bir banner ekleyeceğim",
+        "Numer konta klienta jest w specyfikacji formularza: pole ma 26 cyfr",
+        "转账功能需要在APP里实现，请报价",
+        "请在平台上付款，不要直接转账给任何人",
+        "振込先の入力フォームを作ってください",
+        "سأرسل لك التصميم مباشرة بعد الانتهاء",
+        "The BLIK integration in the shop needs a test on staging",
+    ],
+)
+def test_the_new_words_alone_stay_quiet(text) -> None:
+    assert scan(text) == []

@@ -132,6 +132,9 @@ _BRANDS: list[tuple[str, str, bool]] = [  # canonical, pattern, strict (ambiguou
     # Arabic spellings of PayPal and Western Union
     ("paypal", r"باي\s?بال", False),
     ("westernunion", r"ويسترن\s+يونيون", False),
+    # Egypt's wallets paid to a phone number
+    ("vodafonecash", r"vodafone\s*cash|فودافون\s*كاش", False),
+    ("instapay", r"instapay|انستا\s?باي", False),
     ("daviplata", r"daviplata", False),
     ("yape", r"yape", True),
     ("mercadopago", r"mercado\s*pago", True),
@@ -141,7 +144,7 @@ _BRANDS: list[tuple[str, str, bool]] = [  # canonical, pattern, strict (ambiguou
     ("swish", r"swish(?:a|at|ar)?", True),  # Swedish verb: "swisha till 070-..."
     ("vipps", r"vipps", False),
     ("mobilepay", r"mobile\s*pay", True),
-    ("blik", r"blik", True),
+    ("blik", r"blik(?:iem|a|u)?", True),  # Polish cases: "BLIKiem na telefon"
     ("paysera", r"paysera", False),
     ("monzo", r"monzo", False),
     ("chime", r"chime", True),
@@ -218,7 +221,10 @@ _OFF: list[tuple[str, str]] = [
     # found by probe2: Polish "poza platformą", Indonesian "di luar aplikasi"
     ("outside", r"poza\s+[\w.\-]+|luar\s+[\w.\-]+"),
     # Turkish "platform dışında", Arabic "instead of the platform"
-    ("offside", r"platform\s+d[ıi][sş][ıi]nda|بدل\s+(?:المنصة|الموقع|المنصه)"),
+    (
+        "offside",
+        r"platform\s+d[ıi][sş][ıi]nda|بدل\s+(?:المنصة|الموقع|المنصه)|بدون\s+(?:المنصة|الموقع|المنصه)",
+    ),
     # Arabic: "outside the platform / the site" (off by themselves, with money around)
     ("offside", r"خارج\s+(?:المنصة|الموقع|المنصه)"),
 ]
@@ -262,6 +268,7 @@ KEYWORDS: list[tuple[str, str]] = [
         r"|bankleitzahl",
     ),
     ("label", r"khata|сч[её]т\w*|р\s?с|л\s?с|c\s?c|n[uú]mero\s+de\s+cuenta"),
+    ("label", r"konta|rachun\w*|hesab\w*|hesap|rekening|norek"),  # found by probe2
     ("upi", r"ybl|ibl|axl|okhdfcbank|okicici|oksbi|okaxis|vpa"),
     ("crypto", r"sol|solana|phantom|doge|dogecoin|litecoin|ltc|wallet|кошел\w*"),
 ]
@@ -523,12 +530,12 @@ def _token_spaces(text: str) -> str:
 # added to the anchor hits as "z:" anchors and judged on their sentence by _cjk below.
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _CJK_ANCHORS = re.compile(
-    r"(?P<off>不走平台|不通过平台|不經過平台|不通過平台|不用通过平台|不用平台|绕过平台|繞過平台|绕开平台"
+    r"(?P<off>不走平台|别走平台|不要走平台|直接转|直接付|直接打款|直接汇|不通过平台|不經過平台|不通過平台|不用通过平台|不用平台|绕过平台|繞過平台|绕开平台"
     r"|平台外|私下交易|私下付|私下转|私下轉|线下交易|线下付|線下交易|省手续费|省手續費|免手续费"
     r"|避开手续费|プラットフォーム外|プラットフォームを通さ|サイト外|手数料を避け|手数料を回避"
     r"|手数料なし)"
     r"|(?P<channel>支付宝|支付寶|微信转账|微信轉帳|微信支付|微信红包|银行转账|銀行轉帳|银行卡|转账|轉帳"
-    r"|汇款|匯款|打款|銀行振込|振込|振り込み|送金|ペイペイ|paypay|line\s?pay|paypal|ペイパル"
+    r"|汇款|匯款|打款|銀行振込|振り?込|送金|ペイペイ|paypay|line\s?pay|paypal|ペイパル"
     r"|楽天ペイ|アリペイ|alipay)"
 )
 _CJK_SENTENCE = re.compile(r"[。！？!?\n]")
@@ -587,6 +594,7 @@ _PAY_VERBS = (
     # found by probe2: Polish, Turkish, Indonesian and Arabic payment words
     r"|przelew\w*|zap[lł]a[cć]\w*|p[lł]atno[sś][cć]\w*|rozlicz\w*|wp[lł]at\w*"
     r"|[oö]deme\w*|[oö]de(?:r|y|yin|yebilir)\w*|havale\w*|yat[ıi]r\w*|bayar\w*|kirim\w*"
+    r"|eft|przel[eaó]\w*|daal\s+d[oe]|dal\s+d[oe]|daalo|dalo"
     r"|ادفع|تدفع|دفع|الدفع|أحول|احول|تحول|ترسل|أرسل|ارسل|المبلغ|مبلغ"
     # payment terms: "half now via Revolut, half on delivery", "50% upfront"
     r"|upfront|up[\s-]front|in\s+advance|half\s+(?:now|upfront|first|before)|the\s+other\s+half"
@@ -734,6 +742,13 @@ _WORK = _rx(
     # found by probe2: Polish, Turkish, Indonesian work words ("w sklepie dodać płatności BLIK")
     r"|sklep\w*|integracj\w*|wdro[zż]\w*|dod(?:a[cć]|anie)|entegrasyon\w*|uygulama\w*"
     r"|toko|integrasi|fitur|halaman)\b"
+)
+# found by probe2: "без комиссии сайта", "the site's fee": the platform's fee, not a site at work
+_FEE_OF_SITE = _rx(
+    r"\b(?:комисси\w*|prowizj\w*|fees?|commission\w*|comisi[oó]n\w*|frais|geb[uü]hr\w*)"
+    r"\s+(?:of\s+)?(?:the\s+|this\s+|du\s+|de\s+la\s+|del\s+|der\s+)?(?:сайт\w*|платформ\w*"
+    r"|site|website|platform|serwisu|portalu|plataforma|plateforme|plattform)\b"
+    r"|\b(?:site|website|platform)(?:'s|s)?\s+(?:fees?|commission|cut)\b"
 )
 _EMAIL_ADDRESS = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _FEE_WORD = (
@@ -889,7 +904,7 @@ _AVOID_STRONG = _rx(
 )
 _AVOID_AFTER = _rx(
     r"^[^.!?\n]{0,20}\b(?:we|you|i|both)\s+(?:\w+\s+)?(?:save|avoid|skip|keep)\b"
-    r"|^\s*(?:bach\w*|sparen|umgehen|сэкономи\w*)\b"
+    r"|^\s*(?:bach\w*|sparen|umgehen|сэкономи\w*|kyu?n\s+(?:de|bhar)\w*)\b"
 )
 _FEE_OWNER = _rx(
     r"\b(?:platform|plataforma|plateforme|plattform|piattaforma|site|service|marketplace"
@@ -931,7 +946,7 @@ _HANDLE_AFTER = _rx(
     r"|pay|au|aux|am|auf|unter|under|find|findest|du|mich|chez|sur|here|aqui|aquí|ici|hier"
     r"|it's|its|it|s|karo|kar|do|kardo|pe|par|per"
     # found by probe2: Swedish, Polish, Turkish, Indonesian ("swisha till", "BLIK na telefon")
-    r"|till|na|telefon|telefonu|numer|numeru|numaram|nomor|revtag)\b\.?)*"
+    r"|till|na|m[oó]j|moje|telefon|telefonu|numer|numeru|numaram|nomor|revtag)\b\.?)*"
     rf"({_HANDLE})(?![\w@])"
 )
 _HANDLE_BEFORE = _rx(
@@ -1057,7 +1072,7 @@ class _Context:
                 _EMAIL_ADDRESS.sub(" ", self.sentence) if "@" in self.sentence else (self.sentence)
             )
             answer = bool(_WORK.search(sentence)) and bool(
-                _WORK.search(_PLATFORM_REF.sub(" ", sentence))
+                _WORK.search(_FEE_OF_SITE.sub(" ", _PLATFORM_REF.sub(" ", sentence)))
             )
             self.memo[key] = answer
         return answer
@@ -1135,7 +1150,8 @@ _DIRECT_NOT = re.compile(
 _PRONOUN = _rx(
     r"\b(?:me|you|us|i|we|my|your|let'?s|te|le|moi|vous|toi|mir|dir|ihnen|мне|вам|тебе|ti|vi|mujhe"
     r"|mim|m[ií]|comigo|conmigo"
-    r"|aapko|tumhe|aku|saya|kamu|anda|kak|kakak|mnie|ci|bana|size|sana)\b"
+    r"|aapko|tumhe|aku|saya|kamu|anda|kak|kakak|mnie|ci|bana|size|sana|mere|mera|meri"
+    r"|hesab[ıi]ma|hesab[ıi]m|لي|حسابي)\b"
 )
 _SKIP_OBJECT = _rx(r"\s+(?:the\s+|this\s+|la\s+|le\s+|a\s+|o\s+|die\s+|den\s+|das\s+)?([\w.\-]+)")
 _DIRECT_NOUN_AFTER = re.compile(r"^\s+(?:payment|payments|pay|deal|transfer|transaction)")

@@ -140,6 +140,7 @@ _PHONE_WORDS = (
     # payment apps that pay to a phone number (guideline 3: "Zelle/Bizum/СБП/MB WAY/Paytm/Pix
     # to a phone")
     r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп|gcash|m-pesa|mpesa|bkash|easypaisa|jazzcash|"
+    r"blik|blikiem|swish|swisha|vodafone cash|فودافون كاش|instapay|"
     # found by probe2: Arabic "contact (me)", "call me"
     r"التواصل|للتواصل|تواصل|تواصلوا|كلمني|راسلني"
 )
