@@ -576,7 +576,7 @@ def _detect(doc: ScanDoc) -> list[Finding]:
     words = tokens(doc)
     text = doc.folded.text
     glued: frozenset[str] = frozenset()
-    if not text.isascii() and _CJK_CHARS.search(text):
+    if not text.isascii() and _has_cjk(text):
         # found by probe2: "LINEで連絡ください" - a brand glued to Chinese/Japanese text
         glued = (
             frozenset(w for t in words if _CJK_CHARS.search(t) for w in _CJK_CHARS.split(t) if w)
@@ -672,6 +672,15 @@ _REACH = 300
 
 
 _CJK_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]+")
+
+
+_CJK_LEADS = tuple(bytes([lead]) for lead in range(0xE3, 0xEA))  # UTF-8 of U+3000..U+9FFF
+
+
+def _has_cjk(text: str) -> bool:
+    """Kana or CJK ideographs in `text` (a byte search: cheaper than a regex over the text)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return any(lead in data for lead in _CJK_LEADS) and bool(_CJK_CHARS.search(text))
 
 
 def _find_glued(text: str, word: str) -> Iterator[int]:
@@ -840,7 +849,12 @@ def _handles(text: str, position: int) -> Iterator[tuple[int, int, float]]:
     brand = _BRAND_AT.match(text, position)
     if brand is None:
         return
-    near = _NEAR_ID.match(text, brand.end())
+    ahead = text[brand.end() : brand.end() + 60]
+    near = (
+        _NEAR_ID.match(text, brand.end())
+        if any(w in ahead for w in ("live:", "name", "handle", "id", "nick"))
+        else None
+    )
     if near is not None and _near_id_ok(near, _brand_of(brand), text, position):
         yield position, near.end("id"), 0.85
         return

@@ -463,6 +463,7 @@ _TOKEN_TABLE.update({ord(c): " " for c in _VIEW_UNICODE_PUNCT})
 _TOKEN_ASCII = bytes(k for k in _TOKEN_TABLE if k < 128)
 _TOKEN_BYTES = bytes.maketrans(_TOKEN_ASCII, b" " * len(_TOKEN_ASCII))
 _VIEW_KEY = "_payment_token_view"
+_CJK_KEY = "_payment_cjk"
 
 
 _HITS_KEY = "_payment_keyword_hits"
@@ -480,7 +481,7 @@ def keyword_hits(doc: ScanDoc) -> list[tuple[int, int, str, str]]:
             matches += _ANCHORS_NON_ASCII.finditer(view)
             matches.sort(key=lambda m: m.start())
         hits = [(m.start(), m.end() - 1, _anchor_name(m[0][1:]), m[0][1:]) for m in matches]
-        if not doc.folded.text.isascii():
+        if cache.get(_CJK_KEY) if cache is not None else not doc.folded.text.isascii():
             cjk = _cjk_hits(doc.folded.text)
             if cjk:
                 hits = sorted(hits + cjk)
@@ -505,24 +506,33 @@ def token_view(doc: ScanDoc) -> str:
     cache = getattr(doc, "__dict__", None)
     view = cache.get(_VIEW_KEY) if cache is not None else None
     if view is None:
-        view = " " + _token_spaces(doc.folded.text)
+        spaced, cjk = _token_spaces_cjk(doc.folded.text)
+        view = " " + spaced
         if cache is not None:
             cache[_VIEW_KEY] = view
+            cache[_CJK_KEY] = cjk  # Chinese/Japanese blanked out of the view (probe2)
     return view
 
 
-def _token_spaces(text: str) -> str:
-    """`text.translate(_TOKEN_TABLE)`, through bytes.translate (same result, same positions)."""
+def _token_spaces_cjk(text: str) -> tuple[str, bool]:
+    """`text.translate(_TOKEN_TABLE)`, through bytes.translate (same result, same positions),
+    with Chinese/Japanese characters as spaces too; and whether there were any."""
     if text.isascii():
-        return text.encode("ascii").translate(_TOKEN_BYTES).decode("ascii")
+        return text.encode("ascii").translate(_TOKEN_BYTES).decode("ascii"), False
     spaced = text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES)
+    cjk = any(lead in spaced for lead in _CJK_LEADS)
     text = spaced.decode("utf-8", "surrogatepass")
     for char in _VIEW_UNICODE_PUNCT:
         if char in text:
             text = text.replace(char, " ")
     # found by probe2: Chinese and Japanese write no spaces, so a brand glued to the next
     # character ("PayPayで", "用PayPal付款") only starts and ends a word if CJK counts as a gap.
-    return _CJK_CHAR.sub(" ", text) if _CJK_CHAR.search(text) else text
+    return (_CJK_CHAR.sub(" ", text), True) if cjk else (text, False)
+
+
+# UTF-8 lead bytes of U+3000..U+9FFF (kana and CJK ideographs): a byte search is far cheaper
+# than a regex over the text, and finds every text that holds such a character.
+_CJK_LEADS = tuple(bytes([lead]) for lead in range(0xE3, 0xEA))
 
 
 # --- Chinese and Japanese (found by probe2) ----------------------------------------------------

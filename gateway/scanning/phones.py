@@ -139,16 +139,32 @@ _PHONE_WORDS = (
     r"mobile no|phone no|contact no|cell no|whatsapp no|mobile number|नंबर|फोन|mera|mobile|"
     # payment apps that pay to a phone number (guideline 3: "Zelle/Bizum/СБП/MB WAY/Paytm/Pix
     # to a phone")
-    r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп|gcash|m-pesa|mpesa|bkash|easypaisa|jazzcash|"
-    r"blik|blikiem|swish|swisha|vodafone cash|فودافون كاش|instapay|"
-    # found by probe2: Arabic "contact (me)", "call me"
-    r"التواصل|للتواصل|تواصل|تواصلوا|كلمني|راسلني"
+    r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп|gcash|m-pesa|mpesa|bkash|easypaisa|jazzcash"
 )
-# Chinese and Japanese phone words (no spaces around words there, so no word boundaries)
-_CJK_PHONE_WORDS = r"手机|手機|电话|電話|携帯|けいたい|联系|聯繫|聯絡|連絡"
-_PHONE_CONTEXT = re.compile(
-    folded_pattern(rf"(?<![^\W\d_])(?:{_PHONE_WORDS})(?![^\W\d_])|☎|📞|📱|{_CJK_PHONE_WORDS}")
+# found by probe2, in a regex of their own (searched only when the words above are absent, so
+# that ordinary text does not pay for them): more wallets paid to a phone number, Arabic
+# "contact me" / "call me", Chinese and Japanese phone words (written without spaces).
+_MORE_PHONE_WORDS = re.compile(
+    folded_pattern(r"(?<![^\W\d_])(?:blik|blikiem|swish|swisha|vodafone cash|instapay)(?![^\W\d_])")
 )
+_MORE_PHONE_WORDS_NON_ASCII = re.compile(
+    folded_pattern(
+        r"(?<![^\W\d_])(?:فودافون كاش|التواصل|للتواصل|تواصل|تواصلوا|كلمني|راسلني)(?![^\W\d_])"
+        r"|手机|手機|电话|電話|携帯|けいたい|联系|聯繫|聯絡|連絡"
+    )
+)
+_PHONE_CONTEXT = re.compile(folded_pattern(rf"(?<![^\W\d_])(?:{_PHONE_WORDS})(?![^\W\d_])|☎|📞|📱"))
+
+
+def _phone_context(text: str) -> bool:
+    """A phone word (or a wallet paid to a phone number) in `text`."""
+    return bool(
+        _PHONE_CONTEXT.search(text)
+        or _MORE_PHONE_WORDS.search(text)
+        or (not text.isascii() and _MORE_PHONE_WORDS_NON_ASCII.search(text))
+    )
+
+
 _PHONE_TOKENS = frozenset(
     fw(w)
     for w in """phone tel telephone téléphone telefone teléfono telefono telefon телефон тел mobile
@@ -324,7 +340,7 @@ def _detect(doc: ScanDoc) -> list[Finding]:
         _clusters(state)
     for run in number_runs(doc):
         _spelled(state, run)
-    if _CJK_DIGIT_RUN.search(text):
+    if not text.isascii() and _CJK_DIGIT_RUN.search(text):
         _cjk_digits(state)
     return state.findings
 
@@ -338,7 +354,7 @@ _CJK_TO_ASCII = str.maketrans({c: str(i) for i, c in enumerate(_CJK_DIGITS[1:])}
 
 def _cjk_digits(state: _State) -> None:
     for m in _CJK_DIGIT_RUN.finditer(state.text):
-        if not _PHONE_CONTEXT.search(_sentence(state.text, m.start(), m.end())) and not any(
+        if not _phone_context(_sentence(state.text, m.start(), m.end())) and not any(
             c in m[0] for c in " \t-ー－"
         ):
             continue  # "第一二三四五六七八九章": counting, not a number someone can call
@@ -496,7 +512,7 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
     if _ZIP4.fullmatch(raw) and _US_STATE_BEFORE.search(text, max(0, start - 8), start):
         return spans  # "Chicago, IL 60606-6306": a ZIP+4 code, not a Brazilian mobile
     matches = _matches(candidate, state.regions)
-    if not matches and _PHONE_CONTEXT.search(_sentence(text, start, start + len(raw))):
+    if not matches and _phone_context(_sentence(text, start, start + len(raw))):
         matches = _matches(candidate, _EXTRA_REGIONS) or _possible_international(candidate)
     for m_start, m_end, country_code, national in matches:
         fstart, fend = start + m_start, start + m_end
@@ -506,7 +522,7 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
         international = written.startswith("+") or text[max(0, fstart - 1) : fstart] == "+"
         unformatted = written.isdigit()
         around = _sentence(text, fstart, fend)
-        phone_word = bool(_PHONE_CONTEXT.search(around) or _STRONG_PHONE.search(around))
+        phone_word = _phone_context(around) or bool(_STRONG_PHONE.search(around))
         if (
             unformatted
             and not international
@@ -680,7 +696,7 @@ def _fictional_ok(state: _State, fstart: int, fend: int, country_code: int, nati
 
 def _spelled(state: _State, run) -> None:
     matches = _matches(run.digits, state.regions)
-    if not matches and _PHONE_CONTEXT.search(_sentence(state.text, run.fstart, run.fend)):
+    if not matches and _phone_context(_sentence(state.text, run.fstart, run.fend)):
         matches = _matches(run.digits, _EXTRA_REGIONS)  # "tre tre otto ..." (Italy)
     for m_start, m_end, country_code, national in matches:
         if m_end - m_start < len(run.digits) - 2:
