@@ -757,6 +757,7 @@ def test_ids_near_a_messenger_word_that_are_not_offered(text):
         ("Napisz do mnie na Telegramie: @kuba_dev", "@kuba_dev"),  # Polish case ending
         ("请加我微信 wxid_abc123 详聊", "wxid_abc123"),  # "add me on WeChat"
         ("LINEで連絡ください: yuki_0725", "yuki_0725"),  # brand glued to Japanese
+        ("LINEでも連絡できます。ID: mika_0912", "mika_0912"),  # the ID after the sentence end
     ],
 )
 def test_messengers_in_polish_chinese_japanese(text, key):

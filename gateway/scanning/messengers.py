@@ -111,7 +111,7 @@ _HANDLE = (
 )
 _CJK_RUN = r"[\u3040-\u30ff\u4e00-\u9fff]"
 _CJK_CONTACT = r"連絡|联系|聯絡|聯繫|加我|追加|友達|友だち|聊|号|號|账号|帳號|ＩＤ"
-_CJK_CONTACT_FILLER = rf"{_CJK_RUN}{{0,8}}(?:{_CJK_CONTACT}){_CJK_RUN}{{0,8}}"
+_CJK_CONTACT_FILLER = rf"{_CJK_RUN}{{0,8}}(?:{_CJK_CONTACT}){_CJK_RUN}{{0,8}}[。.]?"
 _FILLER = (
     r"(?:id|user\s?name|username|user|handle|name|nick|nickname|number|no\.?|num|#|account|"
     r"profile|contact|ник|логин|номер|usuario|usuário|usuario|nombre de usuario|pseudo|"
