@@ -775,3 +775,15 @@ def test_more_languages_found_by_probe2_variants(text) -> None:
 )
 def test_the_new_words_alone_stay_quiet(text) -> None:
     assert scan(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Saya bayar langsung lewat platform ya kak",  # "directly, through the platform"
+        "我直接通过平台转账给你了",
+        "Zapłacę bezpośrednio przez platformę, bez problemu",
+    ],
+)
+def test_paying_directly_through_the_platform_in_more_languages(text) -> None:
+    assert scan(text, "payments") == []

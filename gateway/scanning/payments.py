@@ -558,6 +558,14 @@ _CJK_WORK = re.compile(
     r"功能|集成|接入|开发|開発|実装|機能|追加|導入|小程序|网站|網站|商城|店铺|店舗|アプリ|サイトに"
     r"|システム|チェックアウト|决済画面|決済画面|插件|接口|API|api"
 )
+_CJK_MEDIATED = re.compile(
+    r"通过平台|通過平台|在平台上|平台上|经平台|經平台|プラットフォームで|プラットフォーム経由"
+    r"|プラットフォーム上|サイト経由|サイト上で"
+)
+_CJK_EXPLICIT_OFF = re.compile(
+    r"不走平台|别走平台|不要走平台|不通过平台|不通過平台|不經過平台|不用通过平台|不用平台|绕过平台"
+    r"|繞過平台|绕开平台|平台外|私下|线下|線下|プラットフォーム外|プラットフォームを通さ|サイト外"
+)
 _CJK_REFUSED = re.compile(r"不要|别用|別用|请勿|請勿|禁止|しないで|ご遠慮|できません|不能")
 
 
@@ -586,6 +594,8 @@ def _cjk(ctx: _Context, kind: str) -> tuple[int, int, float] | None:
         return None
     if _CJK_REFUSED.search(sentence):
         return None
+    if _CJK_MEDIATED.search(sentence) and not _CJK_EXPLICIT_OFF.search(sentence):
+        return None  # "我直接通过平台转账给你了": paid through the platform
     if kind == "off":
         return (ctx.start, ctx.end, 0.9) if _CJK_MONEY.search(sentence) else None
     return (ctx.start, ctx.end, 0.85) if _CJK_DIRECT.search(sentence) else None
@@ -805,6 +815,9 @@ _MEDIATED = _rx(
     # paid out *from* the platform: "llega directo a mi cuenta desde la plataforma"
     r"|\bdesde\s+la\s+plataforma|\bda\s+plataforma|\bde\s+la\s+plateforme"
     r"|\bvon\s+der\s+plattform|\bdalla\s+piattaforma|\bfrom\s+the\s+platform"
+    # found by probe2: Indonesian, Polish, Turkish, Arabic "through the platform"
+    r"|\b(?:lewat|melalui|via)\s+(?:platform|aplikasi)|\bprzez\s+platform\w*"
+    r"|\bplatform\s+[uü]zerinden|عبر\s+المنصة|من\s+خلال\s+المنصة"
 )
 _CONTRAST_AFTER = _rx(
     r"[\s,]*(?:rather\s+than|instead\s+of|and\s+not|not|en\s+lugar\s+de|em\s+vez\s+de"
