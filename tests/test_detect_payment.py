@@ -787,3 +787,26 @@ def test_the_new_words_alone_stay_quiet(text) -> None:
 )
 def test_paying_directly_through_the_platform_in_more_languages(text) -> None:
     assert scan(text, "payments") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "प्लेटफॉर्म के बाहर पेमेंट कर दीजिए, फीस बच जाएगी",  # Hindi: outside the platform
+        "सीधे मेरे UPI पर भेज दो",
+        "मुझे सीधे पेटीएम कर दो",
+    ],
+)
+def test_hindi_devanagari_payment_wording(text) -> None:
+    assert scan(text, "payments")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "भुगतान प्लेटफॉर्म के माध्यम से ही होगा",  # paid through the platform
+        "ऐप में पेटीएम और यूपीआई इंटीग्रेशन चाहिए",  # the app being built
+    ],
+)
+def test_hindi_platform_payment_and_work_stay_quiet(text) -> None:
+    assert scan(text, "payments") == []

@@ -135,6 +135,11 @@ _BRANDS: list[tuple[str, str, bool]] = [  # canonical, pattern, strict (ambiguou
     # Egypt's wallets paid to a phone number
     ("vodafonecash", r"vodafone\s*cash|فودافون\s*كاش", False),
     ("instapay", r"instapay|انستا\s?باي", False),
+    # Hindi (Devanagari) spellings of Indian channels
+    ("paytm", r"पेटीएम", False),
+    ("upi", r"यूपीआई", False),
+    ("gpay", r"गूगल\s+पे", False),
+    ("phonepe", r"फोन\s?पे", False),
     ("daviplata", r"daviplata", False),
     ("yape", r"yape", True),
     ("mercadopago", r"mercado\s*pago", True),
@@ -194,7 +199,9 @@ _OFF: list[tuple[str, str]] = [
     ("direct", r"direkt\w*|напрямую|напрямк\w*|seedh[ae]|sidh[ae]"),
     ("direct", r"privately|separately"),
     # found by probe2: Indonesian, Turkish, Polish, Arabic "directly"
-    ("direct", r"langsung|do[gğ]rudan|bezpo[sś]rednio|مباشرة|مباشره"),
+    ("direct", r"langsung|do[gğ]rudan|bezpo[sś]rednio|مباشرة|مباشره|सीध|डायरेक्ट"),
+    # Hindi "outside the platform / the site"
+    ("offside", r"प्लेटफ़?ॉर्म\s+के\s+बाहर|साइट\s+के\s+बाहर"),
     ("fee", r"fees?|commissions?|comisi(?:ón|on|ones)|comiss(?:ão|ao|ões|oes)|taxas?|frais"),
     ("fee", r"geb[uü]hr\w*|provision\w*|комисси\w*|commission[ei]|middle\s*m[ae]n|cut"),
     ("fee", r"service\s+(?:fee|charge)s?|процент\w*|plattformgeb[uü]hr\w*|servicegeb[uü]hr\w*"),
@@ -615,6 +622,7 @@ _PAY_VERBS = (
     r"|przelew\w*|zap[lł]a[cć]\w*|p[lł]atno[sś][cć]\w*|rozlicz\w*|wp[lł]at\w*"
     r"|[oö]deme\w*|[oö]de(?:r|y|yin|yebilir)\w*|havale\w*|yat[ıi]r\w*|bayar\w*|kirim\w*"
     r"|eft|przel[eaó]\w*|daal\s+d[oe]|dal\s+d[oe]|daalo|dalo"
+    r"|पेमेंट|भुगतान|भेज|पैस|ट्रांसफर"
     r"|ادفع|تدفع|دفع|الدفع|أحول|احول|تحول|ترسل|أرسل|ارسل|المبلغ|مبلغ"
     # payment terms: "half now via Revolut, half on delivery", "50% upfront"
     r"|upfront|up[\s-]front|in\s+advance|half\s+(?:now|upfront|first|before)|the\s+other\s+half"
@@ -712,6 +720,7 @@ _STRONG_AFTER = _rx(
     r"|[^.!?\n]{0,30}\b(?:to|into|on|onto)\s+(?:my|your|our)\b"
     r"|(?:por\s+favor|please|pls|s'il\s+vous\s+pla[iî]t|bitte|пожалуйста)\b"
     r"|(?:kar|kr)\s*(?:do|dena|dijiye|de|diya|denge|dunga|dungi)\b"
+    r"|(?:पर\s+)?(?:कर|भेज)\s*(?:दो|दीजि|देना|दें|दूंगा)"
     r"|(?:friends?\s*(?:&|and|n)\s*family|f\s?&\s?f|entre\s+amis|amigos\s+y\s+familia"
     r"|freunde\s+(?:&|und)\s+familie)\b"
     r"|(?:pe|par|se)\s+(?:bhej\w*|kar\w*|transfer\w*|send|pay\w*)\b"
@@ -761,7 +770,7 @@ _WORK = _rx(
     r"|flags?|config\w*|variables?"
     # found by probe2: Polish, Turkish, Indonesian work words ("w sklepie dodać płatności BLIK")
     r"|sklep\w*|integracj\w*|wdro[zż]\w*|dod(?:a[cć]|anie)|entegrasyon\w*|uygulama\w*"
-    r"|toko|integrasi|fitur|halaman)\b"
+    r"|toko|integrasi|fitur|halaman|इंटीग्रेशन|ऐप|वेबसाइट|चेकआउट)\b"
 )
 # found by probe2: "без комиссии сайта", "the site's fee": the platform's fee, not a site at work
 _FEE_OF_SITE = _rx(
@@ -909,6 +918,7 @@ _OFF_MONEY = _rx(
     r"|[$€£₹₽%]"
     # Arabic payment words, often behind a prefix letter ("والدفع", "بتحويل")
     r"|الدفع|دفع|تحويل|حوالة|فلوس|مبلغ|عمولة|العمولة|حسابي|البنكي"
+    r"|पेमेंट|भुगतान|पैस|फीस|शुल्क|कमीशन|भेज"
 )
 _AVOID = _rx(
     r"\b(?:avoid\w*|skip\w*|bypass\w*|dodg\w*|escap\w*|evad\w*|circumvent\w*|get\s+around"
@@ -1174,7 +1184,7 @@ _PRONOUN = _rx(
     r"\b(?:me|you|us|i|we|my|your|let'?s|te|le|moi|vous|toi|mir|dir|ihnen|мне|вам|тебе|ti|vi|mujhe"
     r"|mim|m[ií]|comigo|conmigo"
     r"|aapko|tumhe|aku|saya|kamu|anda|kak|kakak|mnie|ci|bana|size|sana|mere|mera|meri"
-    r"|hesab[ıi]ma|hesab[ıi]m|لي|حسابي)\b"
+    r"|hesab[ıi]ma|hesab[ıi]m|لي|حسابي|मुझ|मेर|आपक)\b"
 )
 _SKIP_OBJECT = _rx(r"\s+(?:the\s+|this\s+|la\s+|le\s+|a\s+|o\s+|die\s+|den\s+|das\s+)?([\w.\-]+)")
 _DIRECT_NOUN_AFTER = re.compile(r"^\s+(?:payment|payments|pay|deal|transfer|transaction)")
