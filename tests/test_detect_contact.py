@@ -686,3 +686,95 @@ def test_a_site_preferred_to_the_platform_is_offered_to_get_in_touch():
     assert_found(urls, text, "url", "janedoe.design")
     assert findings(urls, "the client's shop acme-bakery.com is faster than this one") == []
     assert findings(urls, "Our new site acme-bakery.com loads faster than the app") == []
+
+
+# --- found by probe2 (tests/probe2, a second corpus written from the guideline only) ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("有问题可以直接打我手机：138 1234 5678", "13812345678"),
+        ("مرحبا، يمكنك التواصل معي على الرقم ٠٥٠١٢٣٤٥٦٧ للتفاصيل.", "0501234567"),
+    ],
+)
+def test_chinese_and_arabic_phone_words(text, key):
+    assert_found(phones, text, "phone", key)
+
+
+def test_a_number_in_chinese_or_japanese_numerals():
+    assert_found(
+        phones, "お急ぎの場合はお電話ください。〇九〇-四四一二-八八七三", "phone", "〇九〇"
+    )
+    assert findings(phones, "第一二三四五六七八九章") == []
+
+
+def test_a_plus_number_the_plan_calls_unassigned_is_a_phone_with_a_phone_word():
+    assert_found(phones, "call +44 7911 402 386", "phone", "+447911402386")
+    assert findings(phones, "Our price +44 7911 402 386") == []
+
+
+def test_a_plus_number_in_a_csv_row():
+    assert_found(phones, "1,2026-04-20,400,+61 412 889 305", "phone", "+61412889305")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Landing page design           1    850.00   850.00",  # an invoice row of amounts
+        "transfer ke BCA 8720 4415 91 a.n. Budi Santoso",  # an Indonesian bank account
+    ],
+)
+def test_amount_rows_and_account_numbers_are_not_phones(text):
+    assert findings(phones, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Skype works for me - live:.cid.7f3a9c21b04e", "live:.cid.7f3a9c21b04e"),
+        ("Send the env file over Signal instead, my username is tomh.42", "tomh.42"),
+    ],
+)
+def test_a_handle_a_few_words_after_the_messenger(text, key):
+    assert_found(messengers, text, "messenger", key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Signal processing, the user id is x_1",
+        "The Telegram bot id is bot_4821.x",
+    ],
+)
+def test_ids_near_a_messenger_word_that_are_not_offered(text):
+    assert findings(messengers, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Napisz do mnie na Telegramie: @kuba_dev", "@kuba_dev"),  # Polish case ending
+        ("请加我微信 wxid_abc123 详聊", "wxid_abc123"),  # "add me on WeChat"
+        ("LINEで連絡ください: yuki_0725", "yuki_0725"),  # brand glued to Japanese
+        ("LINEでも連絡できます。ID: mika_0912", "mika_0912"),  # the ID after the sentence end
+    ],
+)
+def test_messengers_in_polish_chinese_japanese(text, key):
+    assert_found(messengers, text, "messenger", key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们需要开发微信小程序，加微信支付功能，文档 api_v3",
+        "LINEで通知を送る機能を追加してください。ID: notify_v2",
+        "WhatsAppie nie piszę, zostańmy tutaj.",
+    ],
+)
+def test_messenger_work_in_chinese_japanese_polish_stays_quiet(text):
+    assert findings(messengers, text) == []
+
+
+def test_a_payment_app_to_a_phone_is_a_phone_word():
+    assert_found(phones, "حول المبلغ على فودافون كاش 01012345678", "phone", "01012345678")

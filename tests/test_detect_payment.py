@@ -641,3 +641,172 @@ def test_an_iban_given_in_two_pieces() -> None:
 )
 def test_probe_fixes_keep_these_quiet(text) -> None:
     assert scan(text, "payments") == []
+
+
+# --- found by probe2 (tests/probe2, a second corpus written from the guideline only) ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("ادفع عبر باي بال على البريد omar.h.design@gmail.com", "باي بال"),
+        ("ممكن ترسل المبلغ مباشرة عن طريق ويسترن يونيون؟", "ويسترن يونيون"),
+    ],
+)
+def test_arabic_spellings_of_payment_channels(text, key) -> None:
+    assert any(key in f.text for f in scan(text, "payments"))
+
+
+def test_a_work_word_inside_an_email_address_is_no_work_topic() -> None:
+    """ "mike.lee.design@gmail.com" holds "design"; the sentence is still a payment handle."""
+    assert scan("I prefer PayPal, send it to anna.design@gmail.com", "payments")
+    assert scan("Add PayPal to the design system page", "payments") == []
+
+
+def test_a_channel_that_works_is_accepted_as_the_way_to_pay() -> None:
+    assert [f.text for f in scan("Zelle works, use mike@gmail.com", "payments")] == ["Zelle"]
+    assert scan("The checkout works, PayPal too.", "payments") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Swisha till 070-418 22 93 så är vi klara", "070-418 22 93"),
+        ("Najszybciej BLIK na telefon: 502 331 907", "502 331 907"),
+    ],
+)
+def test_handles_after_swedish_and_polish_words(text, key) -> None:
+    assert any(key in f.text for f in scan(text, "payments"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Możemy rozliczyć się poza platformą, zwykłym przelewem, wtedy dam rabat 10%.",
+        "Najprościej będzie przez Revolut, mój revtag to @kasianowak",
+        "Ödemeyi Papara ile gönderebilirsiniz, numaram 1483920571",
+        "Bisa bayar pake DANA atau OVO langsung ke aku aja, di luar aplikasi.",
+        "Bayar langsung aja ya kak, transfer ke BCA 8720 4415 91 a.n. Budi Santoso",
+        "أفضل أن تحول لي مباشرة إلى حسابي البنكي خارج المنصة لتجنب العمولة.",
+    ],
+)
+def test_polish_turkish_indonesian_arabic_payment_wording(text) -> None:
+    assert scan(text, "payments")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "W sklepie trzeba dodać płatności BLIK i Przelewy24. Ile to zajmie?",
+        "Tolong tambahkan pembayaran GoPay, OVO dan QRIS di halaman checkout toko kami.",
+        "Sitemize iyzico ve Papara entegrasyonu yapılması gerekiyor.",
+        "Dana proyek sudah cair lewat platform, terima kasih.",  # "dana" = funds
+    ],
+)
+def test_payment_channels_as_work_in_polish_turkish_indonesian(text) -> None:
+    assert scan(text, "payments") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们可以直接微信转账，不走平台，这样省手续费。",
+        "尾款请直接支付宝转给我，不用通过平台。",
+        "手数料を避けるため、次回からは銀行振込で直接お支払いしてもよろしいでしょうか。",
+        "残りの金額はPayPayで直接送金していただけますか？",
+    ],
+)
+def test_chinese_and_japanese_off_platform_payments(text) -> None:
+    assert scan(text, "payments")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们需要开发一个微信小程序，包含微信支付功能。预算多少？",
+        "アプリにPayPayとクレジットカード決済を追加する改修をお願いしたいです。",
+        "第二个里程碑已经在平台上付款了，请查收。",
+        "请不要私下转账，我们在平台上付款。",
+    ],
+)
+def test_chinese_and_japanese_payment_work_and_refusals_stay_quiet(text) -> None:
+    assert scan(text, "payments") == []
+
+
+def test_a_mistyped_segwit_address_named_as_btc_is_still_coordinates() -> None:
+    address = "bc1q9h7garjhj0x2d3e6ks5p8cmr4wy5a0q3t2l6vn"  # checksum wrong
+    assert [f.text for f in scan(f"pay_to: BTC {address}", "crypto")] == [address]
+    assert scan(f"regex test: {address}", "crypto") == []
+    assert scan(f"BTC {address} is the example format", "crypto") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bhai 10% fee kyun dena, seedha mere account mein daal do",  # Hinglish
+        "Parayı doğrudan hesabıma havale edebilir misiniz?",  # Turkish "to my account"
+        "Bana direkt EFT yapın, IBAN'ı gönderirim",
+        "Przelej na mój numer konta 12 1020 1026 0000 0202 0123 4567",  # Polish NRB
+        "Wyślij BLIKiem na mój numer 600 700 800",
+        "直接转给我吧，别走平台了",
+        "私の口座に直接振り込んでください",
+        "ادفع لي مباشرة على حسابي بدون المنصة",
+        "حول المبلغ على فودافون كاش 01012345678",
+        "Платите напрямую на карту, без комиссии сайта",  # the site's fee is the platform's
+    ],
+)
+def test_more_languages_found_by_probe2_variants(text) -> None:
+    assert scan(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Saya langsung kerjakan revisinya hari ini ya kak",
+        "Dana untuk proyek ini sudah dicairkan oleh platform",
+        "Doğrudan ana sayfaya bir banner ekleyeceğim",
+        "Numer konta klienta jest w specyfikacji formularza: pole ma 26 cyfr",
+        "转账功能需要在APP里实现，请报价",
+        "请在平台上付款，不要直接转账给任何人",
+        "振込先の入力フォームを作ってください",
+        "سأرسل لك التصميم مباشرة بعد الانتهاء",
+        "The BLIK integration in the shop needs a test on staging",
+    ],
+)
+def test_the_new_words_alone_stay_quiet(text) -> None:
+    assert scan(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Saya bayar langsung lewat platform ya kak",  # "directly, through the platform"
+        "我直接通过平台转账给你了",
+        "Zapłacę bezpośrednio przez platformę, bez problemu",
+    ],
+)
+def test_paying_directly_through_the_platform_in_more_languages(text) -> None:
+    assert scan(text, "payments") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "प्लेटफॉर्म के बाहर पेमेंट कर दीजिए, फीस बच जाएगी",  # Hindi: outside the platform
+        "सीधे मेरे UPI पर भेज दो",
+        "मुझे सीधे पेटीएम कर दो",
+    ],
+)
+def test_hindi_devanagari_payment_wording(text) -> None:
+    assert scan(text, "payments")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "भुगतान प्लेटफॉर्म के माध्यम से ही होगा",  # paid through the platform
+        "ऐप में पेटीएम और यूपीआई इंटीग्रेशन चाहिए",  # the app being built
+    ],
+)
+def test_hindi_platform_payment_and_work_stay_quiet(text) -> None:
+    assert scan(text, "payments") == []

@@ -46,6 +46,7 @@ DISGUISED = [
     "eth: 0x52908400098527886E0F7030069857D2E4169EE7 pay here",
     "btc 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 оплата",
     "bitcoin: 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+    "pay_to: BTC bc1q9h7garjhj0x2d3e6ks5p8cmr4wy5a0q3t2l6vn",  # mistyped, named as BTC (probe2)
 ]
 
 # Disguises that must pass the gates of the contact detectors and handles (e-mail, links,
@@ -159,6 +160,32 @@ def test_gates_hold_on_every_unit_test_string():
     for text in strings:
         _assert_gates_hold(text)
         _assert_view_gates_hold(text)
+
+
+# found by probe2: triggers with no ASCII digit, no space or no Latin word, which a gate added
+# to the phone or payment detectors must still let through.
+PROBE2_TRIGGERS = [
+    ("お急ぎの場合はお電話ください。〇九〇-四四一二-八八七三", "contact"),  # Japanese numerals
+    ("有问题可以直接打我手机：１３８ １２３４ ５６７８", "contact"),  # fullwidth digits
+    ("尾款请直接支付宝转给我，不用通过平台。", "payment"),  # Chinese, no spaces
+    ("残りの金額はPayPayで直接送金していただけますか？", "payment"),
+    ("ممكن ترسل المبلغ مباشرة عن طريق ويسترن يونيون؟", "payment"),  # Arabic channel name
+]
+
+
+@pytest.mark.parametrize(("text", "category"), PROBE2_TRIGGERS)
+def test_probe2_triggers_pass_the_gates(text, category):
+    _assert_gates_hold(text)
+    assert category in {f.category for f in _scanner().scan_text(text)}
+
+
+def test_gates_hold_on_every_probe2_text():
+    checked = 0
+    for path in sorted((Path(__file__).parent / "probe2" / "messages").glob("*.eml")):
+        for item in extract(mime.parse(path.read_bytes())):
+            _assert_gates_hold(item.text)
+            checked += 1
+    assert checked > 200
 
 
 def test_gates_hold_on_every_corpus_text():

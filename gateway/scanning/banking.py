@@ -370,7 +370,7 @@ _NUMBER = re.compile(r" [0-9](?: ?[0-9]){3,33}(?![0-9])")
 _ANY_LABEL = re.compile(
     _fp(
         r"rout|aba|rtn|ach|transit|wire|sort|bsb|clabe|бик|ag|acc|a/c|konto|kto|cuenta|conta|blz"
-        r"|c/c|cc|compte|conto|khata|сч|р/с|л/с"
+        r"|c/c|cc|compte|conto|khata|сч|р/с|л/с|konta|rachun|hesab|hesap|rekening|norek"
     )
 )
 _ROUTING_LABEL = re.compile(r"\b(?:routing|aba|rtn|ach|transit|wire)\b[^\n]{0,25}$")
@@ -383,7 +383,9 @@ _AGENCIA_LABEL = re.compile(_fp(r"\bag(?:[eê]ncia|\.)?\s*(?:n[º°o.]*)?\s*[:#]
 _ACCOUNT_LABEL = re.compile(
     _fp(
         r"(?:\bacc(?:oun)?t\b|\bacc\b|\ba/c\b|kontonummer|\bkonto\b|\bkto\b|\bcuenta\b|\bconta\b"
-        r"|\bc/c\b|\bcompte\b|\bconto\b|\bkhata\b|\bсч[её]т\w*|\bр/с\b|\bл/с\b|\biban\b)"
+        r"|\bc/c\b|\bcompte\b|\bconto\b|\bkhata\b|\bсч[её]т\w*|\bр/с\b|\bл/с\b|\biban\b"
+        # found by probe2: Polish, Turkish, Indonesian account words
+        r"|\bkonta\b|\brachunk\w*|\bhesab\w*|\bhesap\b|\brekening\b|\bnorek\b)"
         r"(?:\s*(?:no\.?|nr\.?|number|num\.?|#|n[º°o]\.?|nummer|n[uú]mero|номер|corrente"
         r"|poupan[cç]a|courant|clabe|bancaria|banc[aá]ria|bancaire))*"
         r"\s*(?:is|es|é|est|ist|:|-|=|#)?\s*$"
@@ -395,7 +397,9 @@ _BANK_WORDS = re.compile(
         r"|iban|swift|bic|ifsc|routing|sort\s*code|bsb|blz|clabe|spei|wire|beneficiary|[uü]berweis\w*"
         r"|beneficiari[oa]|bénéficiaire|empfänger|получател\w*|chase|wells fargo|citi\w*"
         r"|barclays|hsbc|lloyds|natwest|santander|monzo|revolut|sber\w*|сбер\w*|тиньк\w*"
-        r"|tinkoff|hdfc|icici|sbi|axis|kotak|itaú|itau|bradesco|nubank|caixa|bbva)\b"
+        r"|tinkoff|hdfc|icici|sbi|axis|kotak|itaú|itau|bradesco|nubank|caixa|bbva"
+        # found by probe2: transfer words of Polish, Turkish, Indonesian
+        r"|przelew\w*|przel[eaó]\w*|havale\w*|eft|transfer\w*|bca|bni|bri|mandiri)\b"
     )
 )
 _IFSC = re.compile(r"0(?<=(?<![0-9a-z])[a-z]{4}0)[a-z0-9]{6}(?![0-9a-z])")

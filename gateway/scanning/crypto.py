@@ -211,10 +211,26 @@ def _segwit(doc: ScanDoc, start: int, end: int) -> Finding | None:
     if raw != raw.lower() and raw != raw.upper():
         return None
     if not bech32_valid(raw.lower()):
-        return None
+        return _segwit_typed(doc, raw, start, s, e)
     if _is_example(doc, raw, start, end):
         return None
     return _finding(doc, s, e, 0.97)
+
+
+# found by probe2: an address with a wrong checksum (mistyped, or made up) is still offered as
+# payment coordinates when a coin word names it: "BTC bc1q...", "wallet: bc1q...".
+_SEGWIT_V0 = re.compile(r"bc1q(?:[02-9ac-hj-np-z]{38}|[02-9ac-hj-np-z]{58})")
+_COIN_BEFORE = re.compile(r"\b(?:btc|bitcoin|wallet|address|адрес|кошел\w*)\W{0,3}$")
+
+
+def _segwit_typed(doc: ScanDoc, raw: str, start: int, s: int, e: int) -> Finding | None:
+    if not _SEGWIT_V0.fullmatch(raw.lower()):
+        return None
+    if not _COIN_BEFORE.search(doc.folded.text, max(0, start - 16), start):
+        return None
+    if _EXAMPLE_CONTEXT.search(_window(doc, start, start + len(raw))):
+        return None
+    return _finding(doc, s, e, 0.6)
 
 
 def _solana(doc: ScanDoc, start: int, end: int) -> Finding | None:

@@ -47,15 +47,18 @@ NAME = "messengers/1"
 
 # Brand spellings (folded). Each alternative is a whole word.
 _BRANDS: dict[str, str] = {
-    "whatsapp": r"whats\s?app|whatsap|wh[a@4]ts[a@4]pp?|wh[a@4]tsapp|what'?s\s?app|watsapp?|"
+    # found by probe2: Polish case endings ("na Telegramie", "przez WhatsAppa", "na Signalu")
+    "whatsapp": r"whatsapp(?:ie|a|em|u)|"
+    r"whats\s?app|whatsap|wh[a@4]ts[a@4]pp?|wh[a@4]tsapp|what'?s\s?app|watsapp?|"
     r"wasap|wassap|whats|wats|wsp|wpp|wapp|zap|zapzap|zapp|wa|вотсап\w*|ватсап\w*|вацап\w*|"
     r"уатсап\w*|вотс\w*|вацап",
-    "telegram": r"telegram|telegramm|telegrams|tele\s?gram|tg|tlg|telega|телеграм\w*|телег[аиуе]|"
+    "telegram": r"telegram(?:ie|em|a|u)|"
+    r"telegram|telegramm|telegrams|tele\s?gram|tg|tlg|telega|телеграм\w*|телег[аиуе]|"
     r"телегe|тг|телегр\w*",
-    "signal": r"signal|сигнал",
+    "signal": r"signal(?:u|em)|signal|сигнал",
     "viber": r"viber|вайбер\w*|вибер\w*",
-    "skype": r"skype|скайп\w*",
-    "discord": r"discord|дискорд\w*",
+    "skype": r"skype(?:'?a|'?em|'?ie)|skypie|skype|скайп\w*",
+    "discord": r"discord(?:zie|em|a)|discord|дискорд\w*",
     "wechat": r"wechat|we\s?chat|weixin|微信(?:号码?|账号)?",
     "line": r"line",
     "vk": r"vk|вк|vkontakte|вконтакте",
@@ -96,7 +99,8 @@ _TRIGGERS = frozenset(
     ватсапп вацап телеграм телеграме телеграмм телега телегу телеге телеги тг вайбер вайбере
     вибер скайп скайпе дискорд дискорде вк вконтакте инстаграм инстаграме инста инсте инсту
     фейсбук фейсбуке линкедин линкедине твиттер твиттере wh@tsapp wh@ts
-    сигнал""".split()
+    сигнал telegramie telegramem telegrama telegramu whatsappie whatsappa whatsappem whatsappu
+    signalu signalem skypie skypea skypem discordzie discordem discorda""".split()
 )
 _BRAND_RX = "|".join(f"(?P<{k}>{v})" for k, v in _BRANDS.items())
 _BRAND_ANY = "|".join(f"(?:{v})" for v in _BRANDS.values())
@@ -105,16 +109,21 @@ _HANDLE = (
     rf"(?P<phone>{_PHONE})|(?P<at>@[a-z0-9_][\w.]{{1,31}}[\w])|(?P<live>live:[\w.:\-]{{3,40}})"
     r"|(?P<tag>[\w.]{2,32}#\d{4})|(?P<plain>[a-z0-9][\w.\-]{1,30}[a-z0-9_])"
 )
+_CJK_RUN = r"[\u3040-\u30ff\u4e00-\u9fff]"
+_CJK_CONTACT = r"連絡|联系|聯絡|聯繫|加我|追加|友達|友だち|聊|号|號|账号|帳號|ＩＤ"
+_CJK_CONTACT_FILLER = rf"{_CJK_RUN}{{0,8}}(?:{_CJK_CONTACT}){_CJK_RUN}{{0,8}}[。.]?"
 _FILLER = (
     r"(?:id|user\s?name|username|user|handle|name|nick|nickname|number|no\.?|num|#|account|"
     r"profile|contact|ник|логин|номер|usuario|usuário|usuario|nombre de usuario|pseudo|"
     r"benutzername|is|es|é|est|ist|это|me|my|mi|mio|meu|mon|mein|at|on|sono|soy|sou|suis|"
-    r"je suis|bin|ich bin|я|its|it's|i'm|i am|是|为|:|=|-|–|—|→|->|>|\(|\)|\[|\]|\||,|;)"
+    r"je suis|bin|ich bin|я|its|it's|i'm|i am|是|为|:|=|-|–|—|→|->|>|\(|\)|\[|\]|\||,|;"
+    # found by probe2: Chinese/Japanese words around the handle that say "contact/add me"
+    rf"|{_CJK_CONTACT_FILLER})"
 )
 _FORWARD = re.compile(
     folded_pattern(
         # a brand ends where a word ends, or where Chinese text goes on ("微信是 ...")
-        rf"(?:{_BRAND_RX})(?!(?![\u4e00-\u9fff])\w)"
+        rf"(?:{_BRAND_RX})(?!(?![\u3040-\u30ff\u4e00-\u9fff])\w)"
         rf"(?P<filler>(?:[ \t]*{_FILLER}(?![\w])?){{0,4}})[ \t]*"
         rf"(?:{_HANDLE})"
     )
@@ -559,8 +568,18 @@ _GATE_WORDS = _TRIGGERS | _THERE_WORDS | _ALL_ANCHORS
 
 def relevant(doc: ScanDoc) -> bool:
     """A necessary condition (scanning.gate): `_detect` looks only at brand, "there" and anchor
-    words among the folded text's words, and at "微信"."""
-    return not _GATE_WORDS.isdisjoint(tokens(doc)) or "微信" in doc.folded.text
+    words among the folded text's words (also those glued to Chinese/Japanese text), and at
+    "微信"."""
+    words = tokens(doc)
+    text = doc.folded.text
+    if not _GATE_WORDS.isdisjoint(words) or "微信" in text:
+        return True
+    return not text.isascii() and _has_cjk(text) and not _GATE_WORDS.isdisjoint(_glued(words))
+
+
+def _glued(words: frozenset[str]) -> frozenset[str]:
+    """The Latin words inside tokens glued to Chinese/Japanese text ("LINEで連絡" -> "line")."""
+    return frozenset(w for t in words if _CJK_CHARS.search(t) for w in _CJK_CHARS.split(t) if w)
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:
@@ -575,6 +594,11 @@ def detect(doc: ScanDoc) -> Iterator[Finding]:
 def _detect(doc: ScanDoc) -> list[Finding]:
     words = tokens(doc)
     text = doc.folded.text
+    glued: frozenset[str] = frozenset()
+    if not text.isascii() and _has_cjk(text):
+        # found by probe2: "LINEで連絡ください" - a brand glued to Chinese/Japanese text
+        glued = _glued(words) - words
+        words = words | glued
     findings: list[Finding] = []
     # Per kind, the reported spans (never overlapping) as sorted starts and ends: an overlap
     # test is one bisect instead of a scan of every span reported so far.
@@ -600,7 +624,12 @@ def _detect(doc: ScanDoc) -> list[Finding]:
         found = positions.get(word)
         if found is None:
             # Chinese writes no spaces between words ("加我微信号"): every occurrence counts.
-            hits = _find_all(text, word) if word == "微信" else find_words(text, word)
+            if word == "微信":
+                hits = _find_all(text, word)
+            elif word in glued:
+                hits = _find_glued(text, word)
+            else:
+                hits = find_words(text, word)
             found = positions[word] = list(hits)
         return found
 
@@ -656,6 +685,30 @@ def _detect(doc: ScanDoc) -> list[Finding]:
 
 
 _REACH = 300
+
+
+_CJK_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]+")
+
+
+_CJK_LEADS = tuple(bytes([lead]) for lead in range(0xE3, 0xEA))  # UTF-8 of U+3000..U+9FFF
+
+
+def _has_cjk(text: str) -> bool:
+    """Kana or CJK ideographs in `text` (a byte search: cheaper than a regex over the text)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return any(lead in data for lead in _CJK_LEADS) and bool(_CJK_CHARS.search(text))
+
+
+def _find_glued(text: str, word: str) -> Iterator[int]:
+    """Starts of `word` where Chinese/Japanese text (or a non-word) is on each side."""
+    for position in _find_all(text, word):
+        before = text[position - 1] if position else " "
+        end = position + len(word)
+        after = text[end] if end < len(text) else " "
+        left = not (before.isalnum() or before == "_") or _CJK_CHARS.match(before)
+        right = not (after.isalnum() or after == "_") or _CJK_CHARS.match(after)
+        if left and right:
+            yield position
 
 
 def _find_all(text: str, word: str) -> Iterator[int]:
@@ -812,6 +865,15 @@ def _handles(text: str, position: int) -> Iterator[tuple[int, int, float]]:
     brand = _BRAND_AT.match(text, position)
     if brand is None:
         return
+    ahead = text[brand.end() : brand.end() + 60]
+    near = (
+        _NEAR_ID.match(text, brand.end())
+        if any(w in ahead for w in ("live:", "name", "handle", "id", "nick"))
+        else None
+    )
+    if near is not None and _near_id_ok(near, _brand_of(brand), text, position):
+        yield position, near.end("id"), 0.85
+        return
     chunk = text[max(0, position - 60) : position]
     if "@" not in chunk and not any(d in chunk for d in "0123456789"):
         return
@@ -831,6 +893,29 @@ def _handles(text: str, position: int) -> Iterator[tuple[int, int, float]]:
         yield b.start(), brand.end(), 0.85
 
 
+# found by probe2: the handle a few words after the brand, in the same sentence ("Skype works
+# for me - live:.cid.7f3a9c21b04e", "over Signal instead, my username is tomh.42").
+_NEAR_ID = re.compile(
+    r"[^.!?\n@]{0,40}?(?<![\w])(?:(?P<live>live:[\w.:\-]{3,40})"
+    r"|(?P<my>my[ \t]+)?(?:user\s?name|handle|nick(?:name)?|id)[ \t]*(?P<sep>is|:|=)[ \t]*"
+    r"(?P<plain>[a-z0-9][\w.\-]{1,30}[a-z0-9_]))(?P<id>)(?![\w@])"
+)
+_NEAR_NOT = re.compile(r"\b(?:bot|bots|channel|group|server|api|token|chat_id|app)\b")
+
+
+def _near_id_ok(m: re.Match[str], brand_kind: str, text: str, start: int) -> bool:
+    if m.group("live"):
+        return brand_kind == "skype"
+    handle = m.group("plain") or ""
+    if _NEAR_NOT.search(m[0]) or handle in _STOP_HANDLES or _looks_domain(handle):
+        return False
+    if not m.group("my") and m.group("sep") == "is":
+        return False  # "the user id is ...": someone's, not an offer of one's own
+    if brand_kind in _SOCIAL and work_social(text, start, m.end()):
+        return False
+    return any(c.isalpha() for c in handle) and any(c in handle for c in "0123456789_.")
+
+
 def _brand_of(m: re.Match[str]) -> str:
     for name in _BRANDS:
         if m.group(name):
@@ -846,7 +931,11 @@ def _brand_text(m: re.Match[str]) -> str:
     return ""
 
 
-_ID_WORD = re.compile(r"\b(?:id|user\s?name|username|handle|nick(?:name)?)\b")
+_ID_WORD = re.compile(
+    rf"\b(?:id|user\s?name|username|handle|nick(?:name)?)\b|{_CJK_CONTACT}"  # CJK: probe2
+)
+# "加我微信 wxid_abc123": "add me on WeChat" right before the brand (found by probe2)
+_CJK_ADD_BEFORE = re.compile(r"(?:加我|加|我的|私の)\s*$")
 _DOMAINISH = re.compile(
     r"\.(?:com|net|org|io|co|me|dev|app|ru|de|uk|br|in|fr|es|it|us|info|biz|xyz|ai|ly|gg|to|cc)$"
 )
@@ -906,6 +995,10 @@ def _valid_handle(
         and not _own_brand(text, start, brand, filler, handle)
     ):
         return False  # "line: 42" no, "LINE ID: yuki_tanaka" yes, "my ig is lina.paints" yes
+    if _CJK_ADD_BEFORE.search(text, max(0, start - 4), start) and any(
+        c in handle for c in "0123456789_."
+    ):
+        return handle not in _STOP_HANDLES and not _looks_domain(handle)
     explicit = any(
         s in filler
         for s in (

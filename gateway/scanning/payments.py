@@ -123,16 +123,33 @@ _BRANDS: list[tuple[str, str, bool]] = [  # canonical, pattern, strict (ambiguou
     ("easypaisa", r"easy\s?paisa", False),
     ("jazzcash", r"jazz\s?cash", False),
     ("gopay", r"gopay", False),
+    # found by probe2: Turkish and Indonesian wallets, Japan's PayPay; DANA and OVO are also
+    # words (Indonesian "dana" = funds), so strict
+    ("papara", r"papara", False),
+    ("paypay", r"paypay", False),
+    ("ovo", r"ovo", True),
+    ("dana", r"dana", True),
+    # Arabic spellings of PayPal and Western Union
+    ("paypal", r"باي\s?بال", False),
+    ("westernunion", r"ويسترن\s+يونيون", False),
+    # Egypt's wallets paid to a phone number
+    ("vodafonecash", r"vodafone\s*cash|فودافون\s*كاش", False),
+    ("instapay", r"instapay|انستا\s?باي", False),
+    # Hindi (Devanagari) spellings of Indian channels
+    ("paytm", r"पेटीएम", False),
+    ("upi", r"यूपीआई", False),
+    ("gpay", r"गूगल\s+पे", False),
+    ("phonepe", r"फोन\s?पे", False),
     ("daviplata", r"daviplata", False),
     ("yape", r"yape", True),
     ("mercadopago", r"mercado\s*pago", True),
     ("satispay", r"satispay", False),
     ("postepay", r"postepay", False),
     ("twint", r"twint", False),
-    ("swish", r"swish", True),
+    ("swish", r"swish(?:a|at|ar)?", True),  # Swedish verb: "swisha till 070-..."
     ("vipps", r"vipps", False),
     ("mobilepay", r"mobile\s*pay", True),
-    ("blik", r"blik", True),
+    ("blik", r"blik(?:iem|a|u)?", True),  # Polish cases: "BLIKiem na telefon"
     ("paysera", r"paysera", False),
     ("monzo", r"monzo", False),
     ("chime", r"chime", True),
@@ -181,10 +198,16 @@ _OFF: list[tuple[str, str]] = [
     ("direct", r"direct(?:ly|amente|ement|o|a)?|diretamente|diret[oa]|direttamente|diretto"),
     ("direct", r"direkt\w*|напрямую|напрямк\w*|seedh[ae]|sidh[ae]"),
     ("direct", r"privately|separately"),
+    # found by probe2: Indonesian, Turkish, Polish, Arabic "directly"
+    ("direct", r"langsung|do[gğ]rudan|bezpo[sś]rednio|مباشرة|مباشره|सीध|डायरेक्ट"),
+    # Hindi "outside the platform / the site"
+    ("offside", r"प्लेटफ़?ॉर्म\s+के\s+बाहर|साइट\s+के\s+बाहर"),
     ("fee", r"fees?|commissions?|comisi(?:ón|on|ones)|comiss(?:ão|ao|ões|oes)|taxas?|frais"),
     ("fee", r"geb[uü]hr\w*|provision\w*|комисси\w*|commission[ei]|middle\s*m[ae]n|cut"),
     ("fee", r"service\s+(?:fee|charge)s?|процент\w*|plattformgeb[uü]hr\w*|servicegeb[uü]hr\w*"),
     ("fee", r"vermittlungsgeb[uü]hr\w*|plattformprovision\w*"),
+    # found by probe2: Polish, Turkish, Indonesian, Arabic fee words
+    ("fee", r"prowizj\w*|komisyon\w*|potongan|عمولة|العمولة|العموله"),
     ("outside", r"fuera\s+de\s+(?:la\s+|el\s+)?[\w.\-]+"),
     ("offside", r"por\s+fuera(?:\s+de\s+(?:la\s+|el\s+)?[\w.\-]+)?|por\s+fora"),
     (
@@ -202,6 +225,13 @@ _OFF: list[tuple[str, str]] = [
     ("outside", r"вне\s+[\w.\-]+|мимо\s+[\w.\-]+|в\s+обход\s+[\w.\-]+"),
     ("outside", r"fuori\s+(?:dalla\s+|dal\s+)?[\w.\-]+"),
     ("outside", r"bahar|baahar"),
+    # found by probe2: Polish "poza platformą", Indonesian "di luar aplikasi"
+    ("outside", r"poza\s+[\w.\-]+|luar\s+[\w.\-]+"),
+    # Turkish "platform dışında", Arabic "instead of the platform"
+    (
+        "offside",
+        r"platform\s+d[ıi][sş][ıi]nda|بدل\s+(?:المنصة|الموقع|المنصه)|بدون\s+(?:المنصة|الموقع|المنصه)",
+    ),
     # Arabic: "outside the platform / the site" (off by themselves, with money around)
     ("offside", r"خارج\s+(?:المنصة|الموقع|المنصه)"),
 ]
@@ -245,6 +275,7 @@ KEYWORDS: list[tuple[str, str]] = [
         r"|bankleitzahl",
     ),
     ("label", r"khata|сч[её]т\w*|р\s?с|л\s?с|c\s?c|n[uú]mero\s+de\s+cuenta"),
+    ("label", r"konta|rachun\w*|hesab\w*|hesap|rekening|norek"),  # found by probe2
     ("upi", r"ybl|ibl|axl|okhdfcbank|okicici|oksbi|okaxis|vpa"),
     ("crypto", r"sol|solana|phantom|doge|dogecoin|litecoin|ltc|wallet|кошел\w*"),
 ]
@@ -439,6 +470,7 @@ _TOKEN_TABLE.update({ord(c): " " for c in _VIEW_UNICODE_PUNCT})
 _TOKEN_ASCII = bytes(k for k in _TOKEN_TABLE if k < 128)
 _TOKEN_BYTES = bytes.maketrans(_TOKEN_ASCII, b" " * len(_TOKEN_ASCII))
 _VIEW_KEY = "_payment_token_view"
+_CJK_KEY = "_payment_cjk"
 
 
 _HITS_KEY = "_payment_keyword_hits"
@@ -456,6 +488,10 @@ def keyword_hits(doc: ScanDoc) -> list[tuple[int, int, str, str]]:
             matches += _ANCHORS_NON_ASCII.finditer(view)
             matches.sort(key=lambda m: m.start())
         hits = [(m.start(), m.end() - 1, _anchor_name(m[0][1:]), m[0][1:]) for m in matches]
+        if cache.get(_CJK_KEY) if cache is not None else not doc.folded.text.isascii():
+            cjk = _cjk_hits(doc.folded.text)
+            if cjk:
+                hits = sorted(hits + cjk)
         if cache is not None:
             cache[_HITS_KEY] = hits
     return hits
@@ -477,22 +513,99 @@ def token_view(doc: ScanDoc) -> str:
     cache = getattr(doc, "__dict__", None)
     view = cache.get(_VIEW_KEY) if cache is not None else None
     if view is None:
-        view = " " + _token_spaces(doc.folded.text)
+        spaced, cjk = _token_spaces_cjk(doc.folded.text)
+        view = " " + spaced
         if cache is not None:
             cache[_VIEW_KEY] = view
+            cache[_CJK_KEY] = cjk  # Chinese/Japanese blanked out of the view (probe2)
     return view
 
 
-def _token_spaces(text: str) -> str:
-    """`text.translate(_TOKEN_TABLE)`, through bytes.translate (same result, same positions)."""
+def _token_spaces_cjk(text: str) -> tuple[str, bool]:
+    """`text.translate(_TOKEN_TABLE)`, through bytes.translate (same result, same positions),
+    with Chinese/Japanese characters as spaces too; and whether there were any."""
     if text.isascii():
-        return text.encode("ascii").translate(_TOKEN_BYTES).decode("ascii")
+        return text.encode("ascii").translate(_TOKEN_BYTES).decode("ascii"), False
     spaced = text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES)
+    cjk = any(lead in spaced for lead in _CJK_LEADS)
     text = spaced.decode("utf-8", "surrogatepass")
     for char in _VIEW_UNICODE_PUNCT:
         if char in text:
             text = text.replace(char, " ")
-    return text
+    # found by probe2: Chinese and Japanese write no spaces, so a brand glued to the next
+    # character ("PayPayで", "用PayPal付款") only starts and ends a word if CJK counts as a gap.
+    return (_CJK_CHAR.sub(" ", text), True) if cjk else (text, False)
+
+
+# UTF-8 lead bytes of U+3000..U+9FFF (kana and CJK ideographs): a byte search is far cheaper
+# than a regex over the text, and finds every text that holds such a character.
+_CJK_LEADS = tuple(bytes([lead]) for lead in range(0xE3, 0xEA))
+
+
+# --- Chinese and Japanese (found by probe2) ----------------------------------------------------
+# No spaces between words, so these are searched on the folded text itself (every occurrence),
+# added to the anchor hits as "z:" anchors and judged on their sentence by _cjk below.
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_ANCHORS = re.compile(
+    r"(?P<off>不走平台|别走平台|不要走平台|直接转|直接付|直接打款|直接汇|不通过平台|不經過平台|不通過平台|不用通过平台|不用平台|绕过平台|繞過平台|绕开平台"
+    r"|平台外|私下交易|私下付|私下转|私下轉|线下交易|线下付|線下交易|省手续费|省手續費|免手续费"
+    r"|避开手续费|プラットフォーム外|プラットフォームを通さ|サイト外|手数料を避け|手数料を回避"
+    r"|手数料なし)"
+    r"|(?P<channel>支付宝|支付寶|微信转账|微信轉帳|微信支付|微信红包|银行转账|銀行轉帳|银行卡|转账|轉帳"
+    r"|汇款|匯款|打款|銀行振込|振り?込|送金|ペイペイ|paypay|line\s?pay|paypal|ペイパル"
+    r"|楽天ペイ|アリペイ|alipay)"
+)
+_CJK_SENTENCE = re.compile(r"[。！？!?\n]")
+_CJK_MONEY = re.compile(r"付|款|钱|錢|转|轉|支付|払|振込|送金|手数料|手续费|手續費|费")
+_CJK_DIRECT = re.compile(
+    r"直接|给我|給我|转给我|轉給我|打给我|付给我|私下|我的|私の|口座|账号|帳號|账户|帳戶|不走平台"
+    r"|不通过平台|不用通过平台|绕过平台|手数料を避け|手数料を回避|プラットフォーム外"
+)
+_CJK_WORK = re.compile(
+    r"功能|集成|接入|开发|開発|実装|機能|追加|導入|小程序|网站|網站|商城|店铺|店舗|アプリ|サイトに"
+    r"|システム|チェックアウト|决済画面|決済画面|插件|接口|API|api"
+)
+_CJK_MEDIATED = re.compile(
+    r"通过平台|通過平台|在平台上|平台上|经平台|經平台|プラットフォームで|プラットフォーム経由"
+    r"|プラットフォーム上|サイト経由|サイト上で"
+)
+_CJK_EXPLICIT_OFF = re.compile(
+    r"不走平台|别走平台|不要走平台|不通过平台|不通過平台|不經過平台|不用通过平台|不用平台|绕过平台"
+    r"|繞過平台|绕开平台|平台外|私下|线下|線下|プラットフォーム外|プラットフォームを通さ|サイト外"
+)
+_CJK_REFUSED = re.compile(r"不要|别用|別用|请勿|請勿|禁止|しないで|ご遠慮|できません|不能")
+
+
+def _cjk_hits(folded: str) -> list[tuple[int, int, str, str]]:
+    """Chinese/Japanese payment anchors in folded positions (empty for text without CJK)."""
+    if not _CJK_CHAR.search(folded):
+        return []
+    return [
+        (m.start(), m.end(), f"z:{m.lastgroup}", m[0])
+        for m in _CJK_ANCHORS.finditer(folded)
+        if m.lastgroup is not None
+    ]
+
+
+def _cjk(ctx: _Context, kind: str) -> tuple[int, int, float] | None:
+    """A Chinese/Japanese sentence that pays outside the platform or names a channel to pay
+    someone directly ("尾款请直接支付宝转给我", "銀行振込で直接お支払い"), not the work
+    ("包含微信支付功能", "PayPay決済を追加")."""
+    text = ctx.text
+    lo = max(0, ctx.start - 80)
+    cuts = list(_CJK_SENTENCE.finditer(text, lo, ctx.start))
+    lo = cuts[-1].end() if cuts else lo
+    ahead = _CJK_SENTENCE.search(text, ctx.end, min(len(text), ctx.end + 80))
+    sentence = text[lo : ahead.start() if ahead else min(len(text), ctx.end + 80)]
+    if not _CJK_CHAR.search(sentence) or _CJK_WORK.search(sentence):
+        return None
+    if _CJK_REFUSED.search(sentence):
+        return None
+    if _CJK_MEDIATED.search(sentence) and not _CJK_EXPLICIT_OFF.search(sentence):
+        return None  # "我直接通过平台转账给你了": paid through the platform
+    if kind == "off":
+        return (ctx.start, ctx.end, 0.9) if _CJK_MONEY.search(sentence) else None
+    return (ctx.start, ctx.end, 0.85) if _CJK_DIRECT.search(sentence) else None
 
 
 # --- context -----------------------------------------------------------------------------------
@@ -505,6 +618,12 @@ _PAY_VERBS = (
     r"|virement|vire[rsz]?|virerai|factur\w*|fattur\w*|abrechn\w*|rechnung|r[eéè]gl\w*|rembours\w*|zahl\w*|bezahl\w*|[uü]berweis\w*|geld"
     r"|оплат\w*|плат\w*|заплат\w*|переве\w*|перевод\w*|перечисл\w*|скин\w*|кин\w*|деньг\w*"
     r"|рассчит\w*|расч[её]т\w*|pagher\w*|bonific\w*|soldi|paise|paisa|rupees?"
+    # found by probe2: Polish, Turkish, Indonesian and Arabic payment words
+    r"|przelew\w*|zap[lł]a[cć]\w*|p[lł]atno[sś][cć]\w*|rozlicz\w*|wp[lł]at\w*"
+    r"|[oö]deme\w*|[oö]de(?:r|y|yin|yebilir)\w*|havale\w*|yat[ıi]r\w*|bayar\w*|kirim\w*"
+    r"|eft|przel[eaó]\w*|daal\s+d[oe]|dal\s+d[oe]|daalo|dalo"
+    r"|पेमेंट|भुगतान|भेज|पैस|ट्रांसफर"
+    r"|ادفع|تدفع|دفع|الدفع|أحول|احول|تحول|ترسل|أرسل|ارسل|المبلغ|مبلغ"
     # payment terms: "half now via Revolut, half on delivery", "50% upfront"
     r"|upfront|up[\s-]front|in\s+advance|half\s+(?:now|upfront|first|before)|the\s+other\s+half"
     r"|anzahlung|vorkasse|acompte|anticipo|adelanto|adiantamento|аванс\w*|предоплат\w*"
@@ -520,7 +639,9 @@ _PAY_RX = _rx(rf"\b(?:{_PAY_VERBS})\b")
 _INTENT = _rx(
     rf"\b(?:{_MONEY_VERBS}|accept\w*|acept\w*|aceit\w*|prefer\w*|easier|easiest|simpler"
     r"|quicker|faster|convenient|m[aá]s\s+f[aá]cil|mais\s+f[aá]cil|plus\s+simple|einfacher"
-    r"|удобнее|проще|pi[uù]\s+comodo)\b|[$€£₹₽]|r\$"
+    r"|удобнее|проще|pi[uù]\s+comodo"
+    r"|najpro[sś]ciej|naj[lł]atwiej|najszybciej|wol[eę]|preferuj\w*|tercih\w*|lebih\s+mudah"
+    r"|ممكن|أفضل|افضل)\b|[$€£₹₽]|r\$"
 )
 
 _PERSONAL_VERB = (  # a payment aimed at a person: immune to the work test
@@ -591,12 +712,15 @@ _STRONG_AFTER = _rx(
     r"|(?:findest\s+du\s+mich|find\s+me|me\s+encuentras|me\s+trouve[sz]?|me\s+acha[s]?"
     r"|me\s+encontra[s]?|найд[её]шь\s+меня|ищи(?:те)?\s+меня|mi\s+trovi)\b"
     r"|(?:ok|okay|fine)\s*\?|\?\s*$"
+    # found by probe2: "Zelle works, use ...", "Wise works."
+    r"|works?(?:\s+(?:too|well|great|best|fine))?\s*(?:[,.!;:\n]|$)"
     r"|(?:me|to\s+me|to\s+you)\b"
     r"|(?:straight|directly|direct)\s+(?:in)?to\s+(?:me|my|us|our)\b"
     r"|[:=]\s*[a-z][a-z0-9\-]*[._][\w.\-]*[a-z0-9](?![\w%])"
     r"|[^.!?\n]{0,30}\b(?:to|into|on|onto)\s+(?:my|your|our)\b"
     r"|(?:por\s+favor|please|pls|s'il\s+vous\s+pla[iî]t|bitte|пожалуйста)\b"
     r"|(?:kar|kr)\s*(?:do|dena|dijiye|de|diya|denge|dunga|dungi)\b"
+    r"|(?:पर\s+)?(?:कर|भेज)\s*(?:दो|दीजि|देना|दें|दूंगा)"
     r"|(?:friends?\s*(?:&|and|n)\s*family|f\s?&\s?f|entre\s+amis|amigos\s+y\s+familia"
     r"|freunde\s+(?:&|und)\s+familie)\b"
     r"|(?:pe|par|se)\s+(?:bhej\w*|kar\w*|transfer\w*|send|pay\w*)\b"
@@ -643,11 +767,23 @@ _WORK = _rx(
     # an app being built: "la app tiene que permitir pagar con Bizum", "the app lets users pay"
     r"|(?:la|una|esta|the|an|this|our|their|mobile|ios|android|web)\s+apps?"
     r"|aplicaci[oó]n|permitir\s+pagar|allow\s+(?:users|customers)\s+to\s+pay"
-    r"|flags?|config\w*|variables?)\b"
+    r"|flags?|config\w*|variables?"
+    # found by probe2: Polish, Turkish, Indonesian work words ("w sklepie dodać płatności BLIK")
+    r"|sklep\w*|integracj\w*|wdro[zż]\w*|dod(?:a[cć]|anie)|entegrasyon\w*|uygulama\w*"
+    r"|toko|integrasi|fitur|halaman|इंटीग्रेशन|ऐप|वेबसाइट|चेकआउट)\b"
 )
+# found by probe2: "без комиссии сайта", "the site's fee": the platform's fee, not a site at work
+_FEE_OF_SITE = _rx(
+    r"\b(?:комисси\w*|prowizj\w*|fees?|commission\w*|comisi[oó]n\w*|frais|geb[uü]hr\w*)"
+    r"\s+(?:of\s+)?(?:the\s+|this\s+|du\s+|de\s+la\s+|del\s+|der\s+)?(?:сайт\w*|платформ\w*"
+    r"|site|website|platform|serwisu|portalu|plataforma|plateforme|plattform)\b"
+    r"|\b(?:site|website|platform)(?:'s|s)?\s+(?:fees?|commission|cut)\b"
+)
+_EMAIL_ADDRESS = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _FEE_WORD = (
     r"(?:fees?|commission\w*|comisi\w*|comiss\w*|taxas?|tarifas?|frais|geb[uü]hr\w*|provision\w*"
-    r"|plattformgeb[uü]hr\w*|charges?|middle\s*m[ae]n|cut|комисси\w*|процент\w*)"
+    r"|plattformgeb[uü]hr\w*|charges?|middle\s*m[ae]n|cut|комисси\w*|процент\w*"
+    r"|prowizj\w*|komisyon\w*|potongan|عمولة|العمولة)"
 )
 _NEGATION = _rx(
     r"\b(?:don'?t|do\s+not|doesn'?t|does\s+not|didn'?t|can'?t|cannot|can\s+not|won'?t"
@@ -688,6 +824,9 @@ _MEDIATED = _rx(
     # paid out *from* the platform: "llega directo a mi cuenta desde la plataforma"
     r"|\bdesde\s+la\s+plataforma|\bda\s+plataforma|\bde\s+la\s+plateforme"
     r"|\bvon\s+der\s+plattform|\bdalla\s+piattaforma|\bfrom\s+the\s+platform"
+    # found by probe2: Indonesian, Polish, Turkish, Arabic "through the platform"
+    r"|\b(?:lewat|melalui|via)\s+(?:platform|aplikasi)|\bprzez\s+platform\w*"
+    r"|\bplatform\s+[uü]zerinden|عبر\s+المنصة|من\s+خلال\s+المنصة"
 )
 _CONTRAST_AFTER = _rx(
     r"[\s,]*(?:rather\s+than|instead\s+of|and\s+not|not|en\s+lugar\s+de|em\s+vez\s+de"
@@ -762,22 +901,33 @@ _PLATFORM_WORDS = frozenset(
         "freelancer.com",
         "them",
         "here",
+        "aplikasi",
+        "platformu",
     ]
-) | {fold(w).text for w in ("платформы", "платформу", "платформа", "сайта", "сайт", "биржи")}
+) | {
+    fold(w).text
+    for w in (
+        *("платформы", "платформу", "платформа", "сайта", "сайт", "биржи"),
+        *("platforma", "platformą", "platformy", "platformę", "platformie", "serwisu", "aplikacji"),
+    )
+}
 _OFF_MONEY = _rx(
     rf"\b(?:{_MONEY_VERBS}|fees?|commission\w*|comisi\w*|comiss\w*|taxa|frais|geb[uü]hr\w*"
     r"|provision\w*|комисси\w*|cheaper|save|saving|deal|work|job|project|projects|contract"
     r"|hire|trabaj\w*|trabalh\w*|travail\w*|arbeit\w*|работ\w*|сделк\w*|zakaz|kaam|paise)\b"
     r"|[$€£₹₽%]"
     # Arabic payment words, often behind a prefix letter ("والدفع", "بتحويل")
-    r"|الدفع|دفع|تحويل|حوالة|فلوس|مبلغ"
+    r"|الدفع|دفع|تحويل|حوالة|فلوس|مبلغ|عمولة|العمولة|حسابي|البنكي"
+    r"|पेमेंट|भुगतान|पैस|फीस|शुल्क|कमीशन|भेज"
 )
 _AVOID = _rx(
     r"\b(?:avoid\w*|skip\w*|bypass\w*|dodg\w*|escap\w*|evad\w*|circumvent\w*|get\s+around"
     r"|go\s+around|cut\s+out|save|saving|saves|without|no|zero|sin|sem|evit\w*|ahorr\w*"
     r"|economiz\w*|poupar|[ée]viter|[ée]conomis\w*|sans|ohne|umgehen|sparen|vermeiden|без"
     r"|избежать|сэкономи\w*|обойти|экономи\w*|senza|evitare|risparmi\w*|bach\w*|bina|pas\s+de"
-    r"|aucun\w*|kein\w*|nenhum\w*|nenhuma|ning[uú]n\w*|ninguna)\b"
+    r"|aucun\w*|kein\w*|nenhum\w*|nenhuma|ning[uú]n\w*|ninguna"
+    r"|bez|unikn\w*|omin\w*|[oö]dememek|vermemek|olmadan|tanpa|gak\s+kena|nggak\s+kena"
+    r"|ga\s+kena|لتجنب|تجنب|بدون)\b"
     r"[^.!?\n]{0,30}$"
 )
 _AVOID_STRONG = _rx(
@@ -787,13 +937,13 @@ _AVOID_STRONG = _rx(
 )
 _AVOID_AFTER = _rx(
     r"^[^.!?\n]{0,20}\b(?:we|you|i|both)\s+(?:\w+\s+)?(?:save|avoid|skip|keep)\b"
-    r"|^\s*(?:bach\w*|sparen|umgehen|сэкономи\w*)\b"
+    r"|^\s*(?:bach\w*|sparen|umgehen|сэкономи\w*|kyu?n\s+(?:de|bhar)\w*)\b"
 )
 _FEE_OWNER = _rx(
     r"\b(?:platform|plataforma|plateforme|plattform|piattaforma|site|service|marketplace"
     r"|their|its|escrow|платформ\w*|сайт\w*|биржи|directly|direct|direkt|directamente"
     r"|diretamente|directement|напрямую|outside|fuera|fora|dehors|au[sß]erhalb|вне|both"
-    r"|ambos|nous\s+deux|beide)\b|%"
+    r"|ambos|nous\s+deux|beide|langsung|do[gğ]rudan|bezpo[sś]rednio|poza|luar)\b|%"
 )
 _CASH_AFTER_NOT = re.compile(r"^\s*(?:flow|back|register|prize|reward|out|machine|in\b(?!\s+hand))")
 _CASH_CONTEXT = _rx(
@@ -827,7 +977,9 @@ _HANDLE_AFTER = _rx(
     r"|meine[mnr]?|mes|minha|mio|mia|n[uú]mero|num[ée]ro|nummer|\w+nummer|m[oó]vil|celular"
     r"|telefone|tel[eé]fono|portable|cellulare|handy|cel|cell|mobil|whats\s?app|de|do|da|di"
     r"|pay|au|aux|am|auf|unter|under|find|findest|du|mich|chez|sur|here|aqui|aquí|ici|hier"
-    r"|it's|its|it|s|karo|kar|do|kardo|pe|par|per)\b\.?)*"
+    r"|it's|its|it|s|karo|kar|do|kardo|pe|par|per"
+    # found by probe2: Swedish, Polish, Turkish, Indonesian ("swisha till", "BLIK na telefon")
+    r"|till|na|m[oó]j|moje|telefon|telefonu|numer|numeru|numaram|nomor|revtag)\b\.?)*"
     rf"({_HANDLE})(?![\w@])"
 )
 _HANDLE_BEFORE = _rx(
@@ -948,8 +1100,12 @@ class _Context:
         key = (self.s_lo, "work")
         answer = self.memo.get(key)
         if answer is None:
-            answer = bool(_WORK.search(self.sentence)) and bool(
-                _WORK.search(_PLATFORM_REF.sub(" ", self.sentence))
+            # found by probe2: an e-mail address is a handle, not a topic ("...design@gmail.com")
+            sentence = (
+                _EMAIL_ADDRESS.sub(" ", self.sentence) if "@" in self.sentence else (self.sentence)
+            )
+            answer = bool(_WORK.search(sentence)) and bool(
+                _WORK.search(_FEE_OF_SITE.sub(" ", _PLATFORM_REF.sub(" ", sentence)))
             )
             self.memo[key] = answer
         return answer
@@ -1027,7 +1183,8 @@ _DIRECT_NOT = re.compile(
 _PRONOUN = _rx(
     r"\b(?:me|you|us|i|we|my|your|let'?s|te|le|moi|vous|toi|mir|dir|ihnen|мне|вам|тебе|ti|vi|mujhe"
     r"|mim|m[ií]|comigo|conmigo"
-    r"|aapko|tumhe)\b"
+    r"|aapko|tumhe|aku|saya|kamu|anda|kak|kakak|mnie|ci|bana|size|sana|mere|mera|meri"
+    r"|hesab[ıi]ma|hesab[ıi]m|لي|حسابي|मुझ|मेर|आपक)\b"
 )
 _SKIP_OBJECT = _rx(r"\s+(?:the\s+|this\s+|la\s+|le\s+|a\s+|o\s+|die\s+|den\s+|das\s+)?([\w.\-]+)")
 _DIRECT_NOUN_AFTER = re.compile(r"^\s+(?:payment|payments|pay|deal|transfer|transaction)")
@@ -1328,4 +1485,7 @@ def _judge(
         return "payment_service", _card(ctx, raw)
     if family == "k":
         return "off_platform_payment", _cash(ctx, raw)
+    if family == "z":
+        kind = "off_platform_payment" if rest == "off" else "payment_service"
+        return kind, _cjk(ctx, rest)
     return "", None

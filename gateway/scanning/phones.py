@@ -90,6 +90,7 @@ _US_STATE_BEFORE = re.compile(
     r"|nd|ne|nh|nj|nm|nv|ny|pa|ri|sc|sd|tn|tx|ut|va|vt|wi|wv|wy)\.?,?[ \t]+$"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,']\d{3})+(?:[.,]\d{1,2})?")
+_DECIMAL_ROW = re.compile(r"(?:\d+[.,]\d{2}[ \t]+)+\d+[.,]\d{2}")
 _CARD_GROUPS = re.compile(r"\d{4}(?:[ \t-]\d{4}){3}(?:[ \t-]\d{1,4})?")
 
 _NEG_WORDS = (
@@ -112,7 +113,9 @@ _NEG_WORDS = (
     r"ust-idnr|idnr|registration|reg|registro|registre|handelsregister|hrb|cnae|ogrnip|kvk|"
     r"abn|acn|nip|regon|krs|pesel|bsn|uid|file|doc|document|report|job|task|issue|pr|"
     r"pull request|commit|build number|run|pipeline|deployment|container|process|pid|port|"
-    r"step|row|index|seed|hash|checksum|sha|md5|crc|serial number|imei|meid|mac"
+    r"step|row|index|seed|hash|checksum|sha|md5|crc|serial number|imei|meid|mac|"
+    # found by probe2: Indonesian account numbers ("transfer ke BCA 8720 4415 91")
+    r"rekening|norek|rek|bca|bni|bri"
 )
 _NEG_CONTEXT = re.compile(
     folded_pattern(
@@ -139,7 +142,30 @@ _PHONE_WORDS = (
     # to a phone")
     r"paytm|gpay|phonepe|zelle|bizum|mbway|mb way|сбп|gcash|m-pesa|mpesa|bkash|easypaisa|jazzcash"
 )
+# found by probe2, in a regex of their own (searched only when the words above are absent, so
+# that ordinary text does not pay for them): more wallets paid to a phone number, Arabic
+# "contact me" / "call me", Chinese and Japanese phone words (written without spaces).
+_MORE_PHONE_WORDS = re.compile(
+    folded_pattern(r"(?<![^\W\d_])(?:blik|blikiem|swish|swisha|vodafone cash|instapay)(?![^\W\d_])")
+)
+_MORE_PHONE_WORDS_NON_ASCII = re.compile(
+    folded_pattern(
+        r"(?<![^\W\d_])(?:فودافون كاش|التواصل|للتواصل|تواصل|تواصلوا|كلمني|راسلني)(?![^\W\d_])"
+        r"|手机|手機|电话|電話|携帯|けいたい|联系|聯繫|聯絡|連絡"
+    )
+)
 _PHONE_CONTEXT = re.compile(folded_pattern(rf"(?<![^\W\d_])(?:{_PHONE_WORDS})(?![^\W\d_])|☎|📞|📱"))
+
+
+def _phone_context(text: str) -> bool:
+    """A phone word (or a wallet paid to a phone number) in `text`."""
+    return bool(
+        _PHONE_CONTEXT.search(text)
+        or _MORE_PHONE_WORDS.search(text)
+        or (not text.isascii() and _MORE_PHONE_WORDS_NON_ASCII.search(text))
+    )
+
+
 _PHONE_TOKENS = frozenset(
     fw(w)
     for w in """phone tel telephone téléphone telefone teléfono telefono telefon телефон тел mobile
@@ -179,8 +205,11 @@ _FICTIONAL_AU = re.compile(
 
 def relevant(doc: ScanDoc) -> bool:
     """A necessary condition (scanning.gate): `_detect` reads digit clusters (so a digit of any
-    script, folded to ASCII) and spelled number runs; nothing else."""
-    return digit_count(doc) > 0 or bool(number_runs(doc))
+    script, folded to ASCII), spelled number runs and runs of Chinese/Japanese numerals."""
+    if digit_count(doc) > 0 or number_runs(doc):
+        return True
+    text = doc.folded.text
+    return not text.isascii() and _CJK_DIGIT_RUN.search(text) is not None
 
 
 def detect(doc: ScanDoc) -> Iterator[Finding]:
@@ -228,6 +257,27 @@ def _drama_fallback(candidate: str) -> tuple[tuple[int, int, int, str], ...]:
     first = next(i for i, c in enumerate(candidate) if c.isdigit() or c == "+")
     last = max(i for i, c in enumerate(candidate) if c.isdigit()) + 1
     return ((first, last, 44, m[1]),)
+
+
+@lru_cache(maxsize=1024)
+def _possible_international(candidate: str) -> tuple[tuple[int, int, int, str], ...]:
+    """found by probe2: "call +44 7911 402 386". A "+" number of a real country code with a
+    possible length, announced by a phone word, is a phone number even where the numbering
+    plan (which changes, and which the library lags) calls the block unassigned."""
+    stripped = candidate.strip()
+    if not stripped.startswith("+") or sum(c.isdigit() for c in stripped) < 9:
+        return ()
+    try:
+        number = phonenumbers.parse(stripped, None)
+    except Exception:  # the library on odd input
+        return ()
+    if not phonenumbers.is_possible_number(number):
+        return ()
+    if phonenumbers.region_code_for_country_code(number.country_code) in {"ZZ", "001"}:
+        return ()
+    first = candidate.index("+")
+    last = max(i for i, c in enumerate(candidate) if c.isdigit()) + 1
+    return ((first, last, number.country_code, str(number.national_number)),)
 
 
 def _fictional(country_code: int, national: str) -> str:
@@ -300,7 +350,32 @@ def _detect(doc: ScanDoc) -> list[Finding]:
         _clusters(state)
     for run in number_runs(doc):
         _spelled(state, run)
+    if not text.isascii() and _CJK_DIGIT_RUN.search(text):
+        _cjk_digits(state)
     return state.findings
+
+
+# found by probe2: a number written in Chinese/Japanese numerals ("〇九〇-四四一二-八八七三"),
+# digit by digit: at least nine numerals with only separators between them.
+_CJK_DIGITS = "〇零一二三四五六七八九"
+_CJK_DIGIT_RUN = re.compile(rf"[{_CJK_DIGITS}](?:[ \t\-ー－]?[{_CJK_DIGITS}]){{8,14}}")
+_CJK_TO_ASCII = str.maketrans({c: str(i) for i, c in enumerate(_CJK_DIGITS[1:])} | {"〇": "0"})
+
+
+def _cjk_digits(state: _State) -> None:
+    for m in _CJK_DIGIT_RUN.finditer(state.text):
+        if not _phone_context(_sentence(state.text, m.start(), m.end())) and not any(
+            c in m[0] for c in " \t-ー－"
+        ):
+            continue  # "第一二三四五六七八九章": counting, not a number someone can call
+        digits = m[0].translate(_CJK_TO_ASCII).replace("ー", "-").replace("－", "-")
+        matches = _matches(digits, state.regions) or _matches(digits, ("JP", "CN", "TW", "KR"))
+        for m_start, m_end, country_code, national in matches:
+            if m_end - m_start < len(digits) - 2:
+                continue  # the library found only part of it
+            if _fictional_ok(state, m.start(), m.end(), country_code, national):
+                state.emit(m.start(), m.end(), 0.8)
+                break
 
 
 def _cluster_spans(text: str) -> list[tuple[int, int]]:
@@ -374,8 +449,8 @@ def _not_glued(text: str, start: int, end: int) -> bool:
         before = text[start - 1]
         if before.isalnum() or before in _GLUED_BEFORE:
             return False
-        if before in ".,-" and start > 1 and text[start - 2].isdigit():
-            return False  # "1,234 567", "3.14 15926": a decimal or grouped number
+        if before in ".,-" and start > 1 and text[start - 2].isdigit() and text[start] != "+":
+            return False  # "1,234 567", "3.14 15926"; not "400,+61 412 ..." (a CSV row)
         if before == ":" and start > 1 and text[start - 2].isdigit():
             return False
     if end < len(text):
@@ -393,6 +468,8 @@ def _is_amount(text: str, start: int, end: int, raw: str) -> bool:
         return True
     if _CURRENCY_AFTER.match(text, end):
         return True
+    if _DECIMAL_ROW.fullmatch(raw):
+        return True  # found by probe2: an invoice row "850.00   850.00"
     return bool(_THOUSANDS.fullmatch(raw.lstrip("+(")) and not raw.startswith("+"))
 
 
@@ -445,8 +522,8 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
     if _ZIP4.fullmatch(raw) and _US_STATE_BEFORE.search(text, max(0, start - 8), start):
         return spans  # "Chicago, IL 60606-6306": a ZIP+4 code, not a Brazilian mobile
     matches = _matches(candidate, state.regions)
-    if not matches and _PHONE_CONTEXT.search(_sentence(text, start, start + len(raw))):
-        matches = _matches(candidate, _EXTRA_REGIONS)
+    if not matches and _phone_context(_sentence(text, start, start + len(raw))):
+        matches = _matches(candidate, _EXTRA_REGIONS) or _possible_international(candidate)
     for m_start, m_end, country_code, national in matches:
         fstart, fend = start + m_start, start + m_end
         written = raw[m_start:m_end]
@@ -455,7 +532,7 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
         international = written.startswith("+") or text[max(0, fstart - 1) : fstart] == "+"
         unformatted = written.isdigit()
         around = _sentence(text, fstart, fend)
-        phone_word = bool(_PHONE_CONTEXT.search(around) or _STRONG_PHONE.search(around))
+        phone_word = _phone_context(around) or bool(_STRONG_PHONE.search(around))
         if (
             unformatted
             and not international
@@ -629,7 +706,7 @@ def _fictional_ok(state: _State, fstart: int, fend: int, country_code: int, nati
 
 def _spelled(state: _State, run) -> None:
     matches = _matches(run.digits, state.regions)
-    if not matches and _PHONE_CONTEXT.search(_sentence(state.text, run.fstart, run.fend)):
+    if not matches and _phone_context(_sentence(state.text, run.fstart, run.fend)):
         matches = _matches(run.digits, _EXTRA_REGIONS)  # "tre tre otto ..." (Italy)
     for m_start, m_end, country_code, national in matches:
         if m_end - m_start < len(run.digits) - 2:
