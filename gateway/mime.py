@@ -436,8 +436,12 @@ def _has_boundary_line(payload: str, boundaries: list[str]) -> bool:
 # --------------------------------------------------------------------------- output
 
 
-class _RelayPolicy(EmailPolicy):
-    """EmailPolicy whose headers can never spill into new header lines on output.
+class _RelayPolicy(_ReadPolicy):
+    """The read policy (cached header objects) whose headers never spill into new header lines.
+
+    It derives from _ReadPolicy because the generator sets it as the message's policy while it
+    writes, so every Content-Type it reads (several per part) goes through this class's
+    header_fetch_parse: with the stock one that re-parsing was most of the cost of serializing.
 
     Headers parsed from the source are written back as received, split only at CR/LF (the
     stock policy uses str.splitlines(), which also breaks at \\f, \\v, \\x1c... and so turns
@@ -483,6 +487,7 @@ class _Generator(BytesGenerator):
 
 
 _OUTPUT_POLICY = _RelayPolicy(
+    header_factory=_READ_POLICY.header_factory,  # the same cache entries as the parse
     linesep="\r\n",
     cte_type="8bit",
     mangle_from_=False,
