@@ -475,7 +475,26 @@ class _Generator(BytesGenerator):
 
     The parser keeps such a body as one string; the stock generator reads it through
     get_payload(), which decodes 8-bit bytes into U+FFFD and then cannot write them.
+
+    It also records where its own message's header block ends (`head_end`, the offset of the
+    empty line), so the sign stage can hash the body without splitting the bytes again. Each
+    sub-part is written by a clone, so this instance writes exactly one header block.
     """
+
+    head_end: int | None = None
+
+    def _write_lines(self, lines: str) -> None:
+        """Write text with every line end made CRLF, in one write (the stock one writes each
+        line and each line end separately: a sixth of the sign stage for a 5 KB message)."""
+        if lines:
+            self.write(_LINE_BREAK.sub(self._NL, lines))
+
+    def _write_headers(self, msg: EmailMessage) -> None:
+        """Write the header block and the empty line after it, remembering where they meet."""
+        for name, value in msg.raw_items():
+            self._fp.write(self.policy.fold_binary(name, value))
+        self.head_end = self._fp.tell()
+        self.write(self._NL)
 
     def _handle_multipart(self, msg: EmailMessage) -> None:
         """Write a multipart, or the raw text of one the parser could not split."""
@@ -500,7 +519,22 @@ _OUTPUT_POLICY_UTF8 = _OUTPUT_POLICY.clone(utf8=True)
 
 def serialize(msg: EmailMessage, *, utf8: bool = False) -> bytes:
     """Return the message as CRLF bytes for SMTP, with the sender's headers exactly as received."""
+    head, body = serialize_parts(msg, utf8=utf8)
+    return head + b"\r\n" + body
+
+
+def serialize_parts(msg: EmailMessage, *, utf8: bool = False) -> tuple[bytes, bytes]:
+    """(header block, body) of `serialize`: the message is `head + CRLF + body`.
+
+    The header block ends with its last field's CRLF (or is empty); the body is everything
+    after the empty line. For the sign stage, which signs exactly these two pieces.
+    """
     policy = _OUTPUT_POLICY_UTF8 if utf8 else _OUTPUT_POLICY
     buffer = io.BytesIO()
-    _Generator(buffer, policy=policy).flatten(msg)
-    return buffer.getvalue()
+    generator = _Generator(buffer, policy=policy)
+    generator.flatten(msg)
+    end = generator.head_end
+    with buffer.getbuffer() as data:
+        assert end is not None
+        assert data[end : end + 2] == b"\r\n"
+        return bytes(data[:end]), bytes(data[end + 2 :])

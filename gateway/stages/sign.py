@@ -1,5 +1,10 @@
 """Stage: serialize each copy and DKIM-sign it as the very last change to its bytes.
 
+Signing is one pass over what we write: the header block is the one the rewrite stage built
+plus the MIME headers the generator wrote, the body is the generator's output; the signer
+canonicalises those pieces itself (gateway.dkim_canon) instead of re-parsing the joined bytes,
+and copies with the same body share one body hash.
+
 Every signature is checked against our public key by OpenSSL as it is made (DkimSigner). The
 slower end-to-end self-verify with dkimpy (which re-parses and re-canonicalises the signed
 bytes) runs on a sample (`SelfVerify`): the first messages after start, then one in
@@ -79,20 +84,35 @@ class Sign:
         return ctx.evolve(outgoing=copies)
 
     def _finish_all(self, ctx: MessageContext) -> tuple[OutgoingCopy, ...]:
-        return tuple(self._finish(ctx, copy) for copy in ctx.outgoing)
+        body_hashes: dict[bytes, bytes] = {}  # copies with the same body share its bh=
+        return tuple(self._finish(ctx, copy, body_hashes) for copy in ctx.outgoing)
 
-    def _finish(self, ctx: MessageContext, copy: OutgoingCopy) -> OutgoingCopy:
-        """Serialize, sign and (on a sample) self-verify one copy."""
+    def _finish(
+        self, ctx: MessageContext, copy: OutgoingCopy, body_hashes: dict[bytes, bytes]
+    ) -> OutgoingCopy:
+        """Serialize, sign and (on a sample) self-verify one copy.
+
+        One pass: the generator says where the MIME header block ends, so the signer hashes the
+        header block we built and the body we wrote as they are, without parsing the bytes.
+        """
         assert copy.message is not None
-        data = copy.headers + mime.serialize(copy.message, utf8=ctx.envelope.smtputf8)
+        mime_head, body = mime.serialize_parts(copy.message, utf8=ctx.envelope.smtputf8)
+        if body and not body.endswith(b"\r\n"):
+            body += b"\r\n"  # SMTP adds it on the wire anyway; sign what is received
+        head = copy.headers + mime_head
         signer = self.services.signer
         if signer is None:
-            return dataclasses.replace(copy, data=data, message=None)
+            return dataclasses.replace(copy, data=b"".join((head, b"\r\n", body)), message=None)
         try:
-            signed = signer.sign(data)
+            body_hash = body_hashes.get(body)
+            if body_hash is None:
+                body_hash = body_hashes[body] = signer.body_hash(body)
+            signature = signer.signature(head, body, body_hash)
         except ValueError as exc:  # unparseable, or SignatureFault: never send it unsigned
             log.error("dkim signing failed; copy held", error=str(exc))
+            data = b"".join((head, b"\r\n", body))
             return dataclasses.replace(copy, data=data, message=None, status="held")
+        signed = b"".join((signature, head, b"\r\n", body))
         if self.self_verify.due(len(signed)) and not self.self_verify.check(signer, signed):
             log.error("dkim self-check failed; copy held", recipient_id=copy.recipient.id)
             return dataclasses.replace(copy, data=signed, message=None, status="held")
