@@ -84,11 +84,18 @@ class Sign:
         return ctx.evolve(outgoing=copies)
 
     def _finish_all(self, ctx: MessageContext) -> tuple[OutgoingCopy, ...]:
-        body_hashes: dict[bytes, bytes] = {}  # copies with the same body share its bh=
-        return tuple(self._finish(ctx, copy, body_hashes) for copy in ctx.outgoing)
+        # Copies sharing one body (same message object) are serialized once, and copies with
+        # the same body bytes share its bh=.
+        written: dict[int, tuple[bytes, bytes]] = {}
+        body_hashes: dict[bytes, bytes] = {}
+        return tuple(self._finish(ctx, copy, written, body_hashes) for copy in ctx.outgoing)
 
     def _finish(
-        self, ctx: MessageContext, copy: OutgoingCopy, body_hashes: dict[bytes, bytes]
+        self,
+        ctx: MessageContext,
+        copy: OutgoingCopy,
+        written: dict[int, tuple[bytes, bytes]],
+        body_hashes: dict[bytes, bytes],
     ) -> OutgoingCopy:
         """Serialize, sign and (on a sample) self-verify one copy.
 
@@ -96,9 +103,8 @@ class Sign:
         header block we built and the body we wrote as they are, without parsing the bytes.
         """
         assert copy.message is not None
-        mime_head, body = mime.serialize_parts(copy.message, utf8=ctx.envelope.smtputf8)
-        if body and not body.endswith(b"\r\n"):
-            body += b"\r\n"  # SMTP adds it on the wire anyway; sign what is received
+        mime_head, body = written.get(id(copy.message)) or self._write(ctx, copy)
+        written[id(copy.message)] = (mime_head, body)
         head = copy.headers + mime_head
         signer = self.services.signer
         if signer is None:
@@ -117,3 +123,12 @@ class Sign:
             log.error("dkim self-check failed; copy held", recipient_id=copy.recipient.id)
             return dataclasses.replace(copy, data=signed, message=None, status="held")
         return dataclasses.replace(copy, data=signed, message=None)
+
+    @staticmethod
+    def _write(ctx: MessageContext, copy: OutgoingCopy) -> tuple[bytes, bytes]:
+        """The MIME header block and the body of a copy, as they will be sent."""
+        assert copy.message is not None
+        mime_head, body = mime.serialize_parts(copy.message, utf8=ctx.envelope.smtputf8)
+        if body and not body.endswith(b"\r\n"):
+            body += b"\r\n"  # SMTP adds it on the wire anyway; sign what is received
+        return mime_head, body
