@@ -147,6 +147,9 @@ class MessageContext:
     # The searchable text of the received message (scan stage, from the scanner's own
     # extraction), so the archive's full-text index does not parse the message again.
     index_text: str | None = None
+    # The scan stage's texts when extracted whole and without documents (scanning.text.ScanText),
+    # so the decide stage's fragment search does not extract them again; None otherwise.
+    scan_texts: tuple[Any, ...] | None = None
     # What RCPT looked up for each of envelope.rcpt_tos (gateway.directory.RelayTarget), so the
     # resolve stage does not query the directory a second time; () when not looked up (tests,
     # replays): resolve then looks the addresses up itself.
