@@ -7,33 +7,26 @@ Python (``dkim.crypto.rsa_decrypt`` is ``pow()`` on Python ints): about 130
 RSA-2048 signatures/s on one core here, against roughly 3,500-4,000/s for the
 bare RSA-2048 operation through ``cryptography`` (OpenSSL).
 
-We keep dkimpy for everything that decides *what* is signed and *what the header
-looks like*: message parsing (``dkim.rfc822_parse``), relaxed canonicalisation
-(``CanonicalizationPolicy``), header selection and hashing of the signature
-header itself (``dkim.hash_headers``) and folding (``dkim.fold``).  Only the
-private-key operation on the final SHA-256 digest goes through ``cryptography``.
+What is signed is decided here, in one pass over the bytes the gateway writes: the caller
+passes the header block and the body it produced (`signature(head, body)`), and
+gateway.dkim_canon canonicalises them (relaxed/relaxed) without re-parsing the whole message;
+`sign(message)` splits a message at its first empty line and does the same. Only the folding of
+the header (``dkim.fold``) is still dkimpy's, so the header looks exactly as dkimpy writes it.
+The private-key operation on the final SHA-256 digest goes through ``cryptography``.
 
 Why not subclass ``dkim.DKIM``?  The signature is made inside
-``DomainSigner.gen_header``, a 40-line method that also hashes the headers and
-calls the *module global* ``RSASSA_PKCS1_v1_5_sign``; overriding it means
-copying it anyway, and ``DKIM.sign()`` re-parses the PEM key with dkimpy's
-pure-Python ASN.1 reader on every call (about 130 us, half the cost of the
-OpenSSL signature).  Replacing ``dkim.RSASSA_PKCS1_v1_5_sign`` would change
-every other dkimpy user in the process.  So ``DkimSigner._signature_header``
-mirrors ``DKIM.sign`` + ``gen_header`` (same tag order, same placeholder, same
-folding) in a few lines and nothing in dkimpy is modified.
+``DomainSigner.gen_header``, which also hashes the headers and calls the *module global*
+``RSASSA_PKCS1_v1_5_sign``; ``DKIM.sign()`` re-parses the PEM key with dkimpy's pure-Python
+ASN.1 reader on every call (about 130 us) and re-parses the message. So
+``DkimSigner._signature_header`` builds the same tag list in dkimpy's order, with the same
+placeholder and folding, and nothing in dkimpy is modified.
 
-Equivalence is proven by the tests: with a fixed clock our output is byte for
-byte what dkimpy's own ``dkim.sign()`` returns for the same key, headers and
-message (RSA PKCS#1 v1.5 and Ed25519 are both deterministic), and every
-signature verifies with ``dkim.verify``.
+Equivalence is proven by the tests: with a fixed clock our output is byte for byte what
+dkimpy's own ``dkim.sign()`` returns for the same key, headers and message (RSA PKCS#1 v1.5 and
+Ed25519 are both deterministic) over many message shapes and a hypothesis property, and every
+signature verifies with ``dkim.verify`` and with OpenDKIM (tests/test_dkim_onepass.py).
 
-Speed (``bench/bench_signing.py``, 5 KB message, RSA-2048, 2-core AMD EPYC,
-one thread): dkimpy ``dkim.sign`` ~130/s, ``DkimSigner.sign`` ~1,650/s (about
-13x).  What is left is dkimpy's Python parsing and canonicalisation (~0.3 ms
-per 5 KB message) plus ~0.28 ms of OpenSSL.  Ed25519 is ~2,400/s, about the
-same as dkimpy's own Ed25519 path (already C, via PyNaCl).  Sign plus the
-dkimpy self-verify is ~690/s (RSA).  See docs/dkim.md for the full table.
+Speed: see docs/dkim.md ("Speed") and docs/performance.md ("Fourth round").
 
 Key files are unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY") for both RSA and
 Ed25519, as written by ``generate_key`` or ``openssl genpkey``.
