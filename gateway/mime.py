@@ -121,9 +121,41 @@ def _drop_delimiter_line_ends(part: EmailMessage, *, nested: bool) -> None:
 
 
 def part_text(part: EmailMessage) -> str:
-    """Return a text leaf's decoded text with "\\n" line ends; never raises, whatever the input."""
+    """Return a text leaf's decoded text with "\\n" line ends; never raises, whatever the input.
+
+    The result is remembered on the part until its payload or its Content-Type or
+    Content-Transfer-Encoding header changes: the scan, the body rewrite and the footer each read
+    every text part, and decoding (the charset parameter above all) was most of their time.
+    The check is by identity of what the part stores: set_payload stores a new string, and a
+    changed header is a new stored value. Parts over _MEMO_MAX_CHARS are not remembered, so a
+    large message never keeps an old payload or a second copy of its text alive.
+    """
+    key = (
+        part._payload,
+        _first_header(part, "content-type"),
+        _first_header(part, "content-transfer-encoding"),
+    )
+    memo = getattr(part, "_relay_text", None)
+    if memo is not None and all(a is b for a, b in zip(memo[0], key, strict=True)):
+        return memo[1]
     data = _transfer_decoded(part)
-    return _unix_newlines(_decode_bytes(data, _declared_charset(part)))
+    text = _unix_newlines(_decode_bytes(data, _declared_charset(part)))
+    if isinstance(key[0], str) and len(key[0]) <= _MEMO_MAX_CHARS:
+        part._relay_text = (key, text)  # type: ignore[attr-defined]
+    elif memo is not None:
+        del part._relay_text  # type: ignore[attr-defined]  # release an old payload
+    return text
+
+
+_MEMO_MAX_CHARS = 256 * 1024
+
+
+def _first_header(part: EmailMessage, name: str) -> object:
+    """The stored value of the first `name` header (raw, as stored: no parsing), or None."""
+    for key, value in part._headers:
+        if key.lower() == name:
+            return value
+    return None
 
 
 def _transfer_decoded(part: EmailMessage) -> bytes:
