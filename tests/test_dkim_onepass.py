@@ -292,7 +292,7 @@ def test_the_sign_stage_signs_each_copy_verifiably(rsa, body):
         assert verifies(rsa, copy.data)
         assert copy.recipient.relay_address.encode() in copy.data
     bh = {c.data.split(b"bh=")[1].split(b";")[0] for c in copies}
-    assert len(bh) == 1  # the same body, hashed once, for both
+    assert len(bh) == 1  # the same body, the same body hash
 
 
 # --------------------------------------------------------------------------- OpenDKIM
