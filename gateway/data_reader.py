@@ -153,11 +153,20 @@ class DataReader:
 
     def _take(self, piece: bytes) -> None:
         """Check the line lengths in `piece` and keep it while nothing is wrong."""
-        pieces = _BREAK.split(piece)
-        self.run += len(pieces[0])
-        longest = max(self.run, *(len(p) for p in pieces[1:-1])) if len(pieces) > 2 else self.run
-        if len(pieces) > 1:
-            self.run = len(pieces[-1])
+        end = len(piece) - 2
+        if piece.endswith(b"\r\n") and _BREAK.search(piece, 0, end) is None:
+            # The usual piece, one whole line ending in CRLF, needs no split: the general path
+            # below, once per line, was over a third of reading a 5 KB message's DATA.
+            longest = self.run + end
+            self.run = 0
+        else:
+            pieces = _BREAK.split(piece)
+            self.run += len(pieces[0])
+            longest = (
+                max(self.run, *(len(p) for p in pieces[1:-1])) if len(pieces) > 2 else self.run
+            )
+            if len(pieces) > 1:
+                self.run = len(pieces[-1])
         if self.problem is None and max(longest, self.run) > MAX_LINE:
             self._refuse(LONG_LINE_REPLY)
         if self.problem is None and self.size_limit and self.size + len(piece) > self.size_limit:

@@ -7,33 +7,26 @@ Python (``dkim.crypto.rsa_decrypt`` is ``pow()`` on Python ints): about 130
 RSA-2048 signatures/s on one core here, against roughly 3,500-4,000/s for the
 bare RSA-2048 operation through ``cryptography`` (OpenSSL).
 
-We keep dkimpy for everything that decides *what* is signed and *what the header
-looks like*: message parsing (``dkim.rfc822_parse``), relaxed canonicalisation
-(``CanonicalizationPolicy``), header selection and hashing of the signature
-header itself (``dkim.hash_headers``) and folding (``dkim.fold``).  Only the
-private-key operation on the final SHA-256 digest goes through ``cryptography``.
+What is signed is decided here, in one pass over the bytes the gateway writes: the caller
+passes the header block and the body it produced (`signature(head, body)`), and
+gateway.dkim_canon canonicalises them (relaxed/relaxed) without re-parsing the whole message;
+`sign(message)` splits a message at its first empty line and does the same. Only the folding of
+the header (``dkim.fold``) is still dkimpy's, so the header looks exactly as dkimpy writes it.
+The private-key operation on the final SHA-256 digest goes through ``cryptography``.
 
 Why not subclass ``dkim.DKIM``?  The signature is made inside
-``DomainSigner.gen_header``, a 40-line method that also hashes the headers and
-calls the *module global* ``RSASSA_PKCS1_v1_5_sign``; overriding it means
-copying it anyway, and ``DKIM.sign()`` re-parses the PEM key with dkimpy's
-pure-Python ASN.1 reader on every call (about 130 us, half the cost of the
-OpenSSL signature).  Replacing ``dkim.RSASSA_PKCS1_v1_5_sign`` would change
-every other dkimpy user in the process.  So ``DkimSigner._signature_header``
-mirrors ``DKIM.sign`` + ``gen_header`` (same tag order, same placeholder, same
-folding) in a few lines and nothing in dkimpy is modified.
+``DomainSigner.gen_header``, which also hashes the headers and calls the *module global*
+``RSASSA_PKCS1_v1_5_sign``; ``DKIM.sign()`` re-parses the PEM key with dkimpy's pure-Python
+ASN.1 reader on every call (about 130 us) and re-parses the message. So
+``DkimSigner._signature_header`` builds the same tag list in dkimpy's order, with the same
+placeholder and folding, and nothing in dkimpy is modified.
 
-Equivalence is proven by the tests: with a fixed clock our output is byte for
-byte what dkimpy's own ``dkim.sign()`` returns for the same key, headers and
-message (RSA PKCS#1 v1.5 and Ed25519 are both deterministic), and every
-signature verifies with ``dkim.verify``.
+Equivalence is proven by the tests: with a fixed clock our output is byte for byte what
+dkimpy's own ``dkim.sign()`` returns for the same key, headers and message (RSA PKCS#1 v1.5 and
+Ed25519 are both deterministic) over many message shapes and a hypothesis property, and every
+signature verifies with ``dkim.verify`` and with OpenDKIM (tests/test_dkim_onepass.py).
 
-Speed (``bench/bench_signing.py``, 5 KB message, RSA-2048, 2-core AMD EPYC,
-one thread): dkimpy ``dkim.sign`` ~130/s, ``DkimSigner.sign`` ~1,650/s (about
-13x).  What is left is dkimpy's Python parsing and canonicalisation (~0.3 ms
-per 5 KB message) plus ~0.28 ms of OpenSSL.  Ed25519 is ~2,400/s, about the
-same as dkimpy's own Ed25519 path (already C, via PyNaCl).  Sign plus the
-dkimpy self-verify is ~690/s (RSA).  See docs/dkim.md for the full table.
+Speed: see docs/dkim.md ("Speed") and docs/performance.md ("Fourth round").
 
 Key files are unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY") for both RSA and
 Ed25519, as written by ``generate_key`` or ``openssl genpkey``.
@@ -55,7 +48,8 @@ import dkim
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa, utils
-from dkim.canonicalization import CanonicalizationPolicy
+
+from gateway import dkim_canon
 
 __all__ = [
     "ALGORITHMS",
@@ -99,7 +93,10 @@ SIGNED_HEADERS = (
 OVERSIGNED_HEADERS = frozenset({b"from", b"subject", b"to", b"cc", b"reply-to"})
 
 _HEADER_NAME = b"DKIM-Signature"
-_CANON = CanonicalizationPolicy.from_c_value(b"relaxed/relaxed")
+# The b= tag's value (with folding whitespace), emptied before the header is hashed: dkimpy's
+# RE_BTAG, so both read the same header the same way.
+_FWS = rb"(?:(?:\s*\r?\n)?\s+)?"
+_B_TAG = re.compile(rb"([;\s]b" + _FWS + rb"=)(?:" + _FWS + rb"[a-zA-Z0-9+/=])*(?:\r?\n\Z)?")
 _DNS_LABELS = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9_-]+)*")
 
 PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
@@ -113,13 +110,13 @@ class SigningKeyError(Exception):
 
 def header_names_to_sign(message: bytes) -> list[bytes]:
     """Return the lower-case h= list we would sign for `message` (exposed for tests and docs)."""
-    headers, _ = _parse(message)
-    return _names_to_sign(headers)
+    head, _ = split_message(message)
+    return _names_to_sign(_fields(head))
 
 
-def _names_to_sign(headers: list[list[bytes]]) -> list[bytes]:
+def _names_to_sign(fields: list[tuple[bytes, bytes]]) -> list[bytes]:
     """Each signed field once per instance, plus one extra for the over-signed ones."""
-    present = [name.lower() for name, _ in headers]
+    present = [name.lower() for name, _ in fields]
     names: list[bytes] = []
     for name in SIGNED_HEADERS:
         count = present.count(name) + (name in OVERSIGNED_HEADERS)
@@ -127,23 +124,37 @@ def _names_to_sign(headers: list[list[bytes]]) -> list[bytes]:
     return names
 
 
-def _parse(message: bytes) -> tuple[list[list[bytes]], bytes]:
-    """Parse with dkimpy (so we see headers exactly as verifiers do), refusing unsafe input.
+def split_message(message: bytes) -> tuple[bytes, bytes]:
+    """(header block, body) of CRLF message bytes, split at the first empty line as verifiers do.
 
-    Bare LF would leave the prepended CRLF header inconsistent with the rest and is
-    the raw material of SMTP smuggling; zero or several From fields make the
-    author ambiguous, which is exactly what DKIM/DMARC is meant to pin down.
+    The header block keeps the CRLF of its last field; the empty line belongs to neither.
     """
-    if message.count(b"\n") != message.count(b"\r\n"):
-        raise ValueError("message must use CRLF line endings (found a bare LF)")
-    try:
-        headers, body = dkim.rfc822_parse(message)
-    except dkim.MessageFormatError as exc:
-        raise ValueError(f"message header is malformed: {exc}") from exc
-    from_count = sum(1 for name, _ in headers if name.lower() == b"from")
+    if message.startswith(b"\r\n"):
+        return b"", message[2:]
+    end = message.find(b"\r\n\r\n")
+    if end == -1:
+        return message, b""
+    return message[: end + 2], message[end + 4 :]
+
+
+def _fields(head: bytes) -> list[tuple[bytes, bytes]]:
+    """The header block's fields, refusing what must not be signed.
+
+    Bare LF would leave the prepended CRLF header inconsistent with the rest and is the raw
+    material of SMTP smuggling; zero or several From fields make the author ambiguous, which
+    is exactly what DKIM/DMARC is meant to pin down.
+    """
+    _refuse_bare_lf(head)
+    fields = dkim_canon.split_fields(head)
+    from_count = sum(1 for name, _ in fields if name.lower() == b"from")
     if from_count != 1:
         raise ValueError(f"message must have exactly one From header field, found {from_count}")
-    return headers, body
+    return fields
+
+
+def _refuse_bare_lf(data: bytes) -> None:
+    if data.count(b"\n") != data.count(b"\r\n"):
+        raise ValueError("message must use CRLF line endings (found a bare LF)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -198,10 +209,28 @@ class DkimSigner:
         Raises ValueError for messages that must not be signed (bare LF, malformed
         header, not exactly one From).
         """
-        headers, body = _parse(message)
-        include = _names_to_sign(headers)
-        tags = self._tags(body, include)
-        return self._signature_header(tags, headers, include) + message
+        head, body = split_message(message)
+        return self.signature(head, body) + message
+
+    def signature(self, head: bytes, body: bytes, body_hash: bytes | None = None) -> bytes:
+        """The DKIM-Signature field (CRLF-terminated) for the message `head + CRLF + body`.
+
+        For callers that wrote the message themselves and so know where its header block
+        ends: nothing is split or joined again. `body_hash` is `self.body_hash(body)` when the
+        caller already has it (copies of one message with the same body). Raises ValueError as
+        `sign` does.
+        """
+        fields = _fields(head)
+        if body_hash is None:
+            body_hash = self.body_hash(body)
+        include = _names_to_sign(fields)
+        tags = self._tags(body_hash, include)
+        return self._signature_header(tags, fields, include)
+
+    def body_hash(self, body: bytes) -> bytes:
+        """SHA-256 of the relaxed body (the bh= value, before base64). Refuses bare LF."""
+        _refuse_bare_lf(body)
+        return hashlib.sha256(dkim_canon.relaxed_body(body)).digest()
 
     def verify(self, signed: bytes) -> bool:
         """Check the topmost signature with dkimpy against our own key, without DNS.
@@ -217,14 +246,13 @@ class DkimSigner:
 
         return bool(dkim.verify(signed, dnsfunc=dnsfunc))
 
-    def _tags(self, body: bytes, include: list[bytes]) -> list[tuple[bytes, bytes]]:
+    def _tags(self, body_hash: bytes, include: list[bytes]) -> list[tuple[bytes, bytes]]:
         """The tag list in dkimpy's own order (DKIM.sign), so both produce identical headers."""
         domain = self.domain.encode("ascii")
-        body_hash = hashlib.sha256(_CANON.canonicalize_body(body)).digest()
         return [
             (b"v", b"1"),
             (b"a", self.algorithm.encode("ascii")),
-            (b"c", _CANON.to_c_value()),
+            (b"c", b"relaxed/relaxed"),
             (b"d", domain),
             (b"i", b"@" + domain),
             (b"q", b"dns/txt"),
@@ -237,14 +265,22 @@ class DkimSigner:
         ]
 
     def _signature_header(
-        self, tags: list[tuple[bytes, bytes]], headers: list[list[bytes]], include: list[bytes]
+        self,
+        tags: list[tuple[bytes, bytes]],
+        fields: list[tuple[bytes, bytes]],
+        include: list[bytes],
     ) -> bytes:
-        """Mirror dkim.DomainSigner.gen_header, with the private-key step done by OpenSSL."""
+        """Mirror dkim.DomainSigner.gen_header, with our canonicalisation and OpenSSL's RSA.
+
+        Hashed, in order: each selected field as `name:value CRLF` in relaxed form, then this
+        DKIM-Signature field itself with an empty b= and no final CRLF (RFC 6376 3.7).
+        """
         unsigned = dkim.fold(_join(tags), namelen=len(_HEADER_NAME))
         hasher = hashlib.sha256()
-        canonical = _CANON.canonicalize_headers(headers)
-        # hash_headers strips the b= value itself and hashes the signature header last.
-        dkim.hash_headers(hasher, _CANON, canonical, include, (_HEADER_NAME, b" " + unsigned), None)
+        for name, value in dkim_canon.select(fields, include):
+            hasher.update(name.lower().rstrip() + b":" + dkim_canon.relaxed_value(value) + b"\r\n")
+        own = dkim_canon.relaxed_value(_B_TAG.sub(rb"\1", b" " + unsigned))
+        hasher.update(_HEADER_NAME.lower() + b":" + own)
         signature = self._sign_digest(hasher.digest())
         tags = [*tags[:-1], (b"b", base64.b64encode(signature))]
         return _HEADER_NAME + b": " + dkim.fold(_join(tags) + b"\r\n", namelen=len(_HEADER_NAME))

@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from gateway.context import Finding
 from gateway.scanning import phones
 from gateway.scanning.scanner import Scanner
-from gateway.scanning.text import extract
+from gateway.scanning.text import ScanText, extract
 
 VERSION = "accumulate/1"
 # A run of digits with the separators people write inside numbers; 2 to 12 digits is a part of
@@ -38,6 +38,7 @@ _MIN_DIGITS = 2
 NUMBER_DETECTORS = (phones,)
 JOIN_WIDTH = 2  # fragments taken from each side of the boundary
 EDGE = 25  # characters from the start / end of a message's own text where fragments count
+FRAGMENT_CHARS = 200_000  # the text budget read for fragments
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,28 @@ class Accumulated:
 
 
 def fragments(
-    message: EmailMessage, findings: Sequence[Finding], keep: int
+    message: EmailMessage,
+    findings: Sequence[Finding],
+    keep: int,
+    texts: Sequence[ScanText] | None = None,
 ) -> tuple[list[str], list[str]]:
     """(head, tail): number fragments near the start and near the end of the message's own text.
 
     Quoted lines are left out. A number split across two messages is split at their boundary:
     the end of one and the start of the next. Numbers in the middle of a message (dates, prices,
     sizes) are never joined, which keeps chance joins of unrelated numbers out.
+
+    `texts`: the scan stage's extraction of this message (without documents, with a larger
+    budget), reused when it is shorter than FRAGMENT_CHARS in all: then it is exactly what
+    extracting again with that budget gives (no text is cut, no HTML rendering stops early),
+    and the second extraction (a sixth of a millisecond for 5 KB of text + HTML) is saved.
     """
     found_texts = [f.text for f in findings]
     head: list[str] = []
     tail: list[str] = []
-    for item in extract(message, max_chars=200_000):
+    if texts is None or sum(len(t.text) for t in texts) >= FRAGMENT_CHARS:
+        texts = extract(message, max_chars=FRAGMENT_CHARS)
+    for item in texts:
         if item.part == "subject":
             continue
         own = "\n".join(

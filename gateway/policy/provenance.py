@@ -23,6 +23,7 @@ from gateway.context import Decision, Finding
 from gateway.policy import accumulate
 from gateway.policy.engine import Exemption, History, PolicyView, decide, warning_categories
 from gateway.scanning.scanner import Scanner
+from gateway.scanning.text import ScanText
 from storage.policy_state import PolicyState
 
 FOOTER_TEMPLATES = ("footer.txt.j2", "footer.html.j2")
@@ -55,14 +56,16 @@ def evaluate(
     message: EmailMessage,
     findings: Sequence[Finding],
     state: PolicyState,
+    texts: Sequence[ScanText] | None = None,
 ) -> tuple[Decision, tuple[Finding, ...]]:
     """Decide one message given its findings and the thread's state: (decision, all findings).
 
     The returned findings include those made by joining number fragments across messages.
+    `texts`: the scan stage's extraction without documents, if any (accumulate.fragments).
     """
     settings = view.settings.escalation
     tail = state.tail
-    head, ending = accumulate.fragments(message, findings, settings.tail_fragments)
+    head, ending = accumulate.fragments(message, findings, settings.tail_fragments, texts)
     joined = accumulate.join_scan(scanner, tail, head) if settings.accumulate else []
     everything = (*findings, *(a.finding for a in joined))
     decision = decide(everything, view, history_from(state))

@@ -32,7 +32,7 @@ class Decide:
             load_policy_state, db.engine, ctx.thread.id, ctx.sender.id if ctx.sender else None
         )
         decision, findings = provenance.evaluate(
-            self.services.scanner, self.view, ctx.message, ctx.findings, state
+            self.services.scanner, self.view, ctx.message, ctx.findings, state, ctx.scan_texts
         )
         footers = provenance.footer_provenance(self.services.footers.env, decision, findings)
         decision = decision.__class__(

@@ -1,4 +1,10 @@
-"""Stage: build each recipient's copy: rebuilt headers, real addresses replaced, redactions made."""
+"""Stage: build each recipient's copy: rebuilt headers, real addresses replaced, redactions made.
+
+The body edits (address replacement, redaction) do not depend on the recipient, so they are made
+once, on the one parse of the message, and every copy shares that body (`OutgoingCopy.message`
+is the same object); only the header blocks differ. The footer stage gives a copy a body of its
+own when its footer differs, and the sign stage serializes a shared body once.
+"""
 
 from __future__ import annotations
 
@@ -23,14 +29,16 @@ class Rewrite:
         assert ctx.message is not None
         if ctx.decision.action == "reject":
             return ctx
+        message = ctx.message
+        replacements = self._replacements(ctx)
+        self._edit_body(ctx, message, replacements)
+        subject = rewrite.rewritten_subject(message, replacements)
         copies, dropped = [], []
-        for index, recipient in enumerate(ctx.recipients):
-            # The parse is reused for the first copy; further copies need their own tree.
-            source = ctx.skeleton.data if ctx.skeleton is not None else ctx.raw
-            message = ctx.message if index == 0 else mime.parse(source)
-            copy, lost = self._copy_for(ctx, recipient, message)
-            copies.append(copy)
+        for recipient in ctx.recipients:
+            headers, lost = self._headers_for(ctx, recipient, message, subject)
+            copies.append(OutgoingCopy(recipient=recipient, message=message, headers=headers))
             dropped.extend(a for a in lost if a not in dropped)
+        rewrite.strip_to_mime(message)  # after every header block was built from it
         return ctx.evolve(outgoing=tuple(copies), dropped_addresses=tuple(dropped))
 
     def _replacements(self, ctx: MessageContext) -> dict[str, str]:
@@ -49,20 +57,26 @@ class Rewrite:
         """What a redacted finding becomes."""
         return f"[removed by {self.services.settings.platform.name}]"
 
-    def _copy_for(
-        self, ctx: MessageContext, recipient: Person, message: EmailMessage
-    ) -> tuple[OutgoingCopy, list[str]]:
-        """Headers and body of one recipient's copy."""
+    def _edit_body(
+        self, ctx: MessageContext, message: EmailMessage, replacements: dict[str, str]
+    ) -> None:
+        """Redactions and relay addresses in the body; signed/encrypted bodies are never edited."""
+        if mime.is_protected(message):
+            return
+        assert ctx.decision is not None
+        if ctx.decision.action == "redact":
+            redaction.redact_message(
+                message, redaction_texts(ctx.decision, ctx.findings), self._marker()
+            )
+        rewrite.replace_in_body(message, replacements)
+
+    def _headers_for(
+        self, ctx: MessageContext, recipient: Person, message: EmailMessage, subject: str | None
+    ) -> tuple[bytes, list[str]]:
+        """The header block of one recipient's copy, and the addresses it dropped."""
         assert ctx.thread is not None
         assert ctx.sender is not None
-        replacements = self._replacements(ctx)
-        if not mime.is_protected(message):  # signed/encrypted bodies are never edited
-            if ctx.decision.action == "redact":
-                redaction.redact_message(
-                    message, redaction_texts(ctx.decision, ctx.findings), self._marker()
-                )
-            rewrite.replace_in_body(message, replacements)
-        headers, dropped = rewrite.build_headers(
+        return rewrite.build_headers(
             message,
             thread=ctx.thread,
             sender=ctx.sender,
@@ -72,7 +86,5 @@ class Rewrite:
             known=ctx.known_messages,
             received_at=ctx.envelope.received_at,
             trace_domain=self.services.relay.domain,
-            subject=rewrite.rewritten_subject(message, replacements),
+            subject=subject,
         )
-        rewrite.strip_to_mime(message)
-        return OutgoingCopy(recipient=recipient, message=message, headers=headers), dropped

@@ -1,5 +1,10 @@
 """Stage: serialize each copy and DKIM-sign it as the very last change to its bytes.
 
+Signing is one pass over what we write: the header block is the one the rewrite stage built
+plus the MIME headers the generator wrote, the body is the generator's output; the signer
+canonicalises those pieces itself (gateway.dkim_canon) instead of re-parsing the joined bytes,
+and copies sharing one body are serialized and body-hashed once.
+
 Every signature is checked against our public key by OpenSSL as it is made (DkimSigner). The
 slower end-to-end self-verify with dkimpy (which re-parses and re-canonicalises the signed
 bytes) runs on a sample (`SelfVerify`): the first messages after start, then one in
@@ -80,23 +85,50 @@ class Sign:
         return ctx.evolve(outgoing=copies)
 
     def _finish_all(self, ctx: MessageContext) -> tuple[OutgoingCopy, ...]:
-        return tuple(self._finish(ctx, copy) for copy in ctx.outgoing)
+        # Copies sharing one body (the same message object, see the rewrite stage) are
+        # serialized and body-hashed once.
+        written: dict[int, tuple[bytes, bytes, bytes | None]] = {}
+        return tuple(self._finish(ctx, copy, written) for copy in ctx.outgoing)
 
-    def _finish(self, ctx: MessageContext, copy: OutgoingCopy) -> OutgoingCopy:
-        """Serialize, sign and (on a sample) self-verify one copy."""
+    def _finish(
+        self,
+        ctx: MessageContext,
+        copy: OutgoingCopy,
+        written: dict[int, tuple[bytes, bytes, bytes | None]],
+    ) -> OutgoingCopy:
+        """Serialize, sign and (on a sample) self-verify one copy.
+
+        One pass: the generator says where the MIME header block ends, so the signer hashes the
+        header block we built and the body we wrote as they are, without parsing the bytes.
+        """
         assert copy.message is not None
         if ctx.skeleton is not None:
             return big.finish(self.services.signer, self.self_verify, ctx, copy)
-        data = copy.headers + mime.serialize(copy.message, utf8=ctx.envelope.smtputf8)
+        mime_head, body, body_hash = written.get(id(copy.message)) or self._write(ctx, copy)
+        head = copy.headers + mime_head
         signer = self.services.signer
         if signer is None:
-            return dataclasses.replace(copy, data=data, message=None)
+            return dataclasses.replace(copy, data=b"".join((head, b"\r\n", body)), message=None)
         try:
-            signed = signer.sign(data)
+            if body_hash is None:
+                body_hash = signer.body_hash(body)
+            written[id(copy.message)] = (mime_head, body, body_hash)
+            signature = signer.signature(head, body, body_hash)
         except ValueError as exc:  # unparseable, or SignatureFault: never send it unsigned
             log.error("dkim signing failed; copy held", error=str(exc))
+            data = b"".join((head, b"\r\n", body))
             return dataclasses.replace(copy, data=data, message=None, status="held")
+        signed = b"".join((signature, head, b"\r\n", body))
         if self.self_verify.due(len(signed)) and not self.self_verify.check(signer, signed):
             log.error("dkim self-check failed; copy held", recipient_id=copy.recipient.id)
             return dataclasses.replace(copy, data=signed, message=None, status="held")
         return dataclasses.replace(copy, data=signed, message=None)
+
+    @staticmethod
+    def _write(ctx: MessageContext, copy: OutgoingCopy) -> tuple[bytes, bytes, None]:
+        """The MIME header block and the body of a copy, as they will be sent (no hash yet)."""
+        assert copy.message is not None
+        mime_head, body = mime.serialize_parts(copy.message, utf8=ctx.envelope.smtputf8)
+        if body and not body.endswith(b"\r\n"):
+            body += b"\r\n"  # SMTP adds it on the wire anyway; sign what is received
+        return mime_head, body, None
