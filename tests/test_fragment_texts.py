@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from gateway import mime
 from gateway.context import Envelope, MessageContext
-from gateway.policy.accumulate import fragments
+from gateway.policy.accumulate import _FRAGMENT, EDGE, edge_matches, fragments
 from gateway.scanning.scanner import ScanLimits, Scanner
 from gateway.scanning.text import extract
 from gateway.stages.scan import Scan
@@ -101,3 +101,34 @@ def test_the_scan_stage_hands_on_only_whole_texts_without_documents(
     assert (out.scan_texts is not None) == handed_on
     if handed_on:
         assert list(out.scan_texts) == extract(message, max_chars=200_000)
+
+
+def _whole_text_matches(own: str) -> list[tuple[int, int]]:
+    """The matches that count, from a scan of the whole text (what edge_matches must equal)."""
+    return [
+        m.span() for m in _FRAGMENT.finditer(own) if m.start() < EDGE or m.end() > len(own) - EDGE
+    ]
+
+
+def _edge_spans(own: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in edge_matches(own):
+        if m.span() not in spans:
+            spans.append(m.span())
+    return spans
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="0123456789 \t().-/+ab\n٣", max_size=160),
+)
+def test_edge_matches_equal_a_whole_text_scan(own):
+    """Scanning only the two edges finds exactly the counting matches of a whole-text scan
+    (digit-and-separator runs crossing the cut, Unicode digits, texts shorter than EDGE)."""
+    assert _edge_spans(own) == _whole_text_matches(own)
+
+
+def test_edge_matches_skip_the_middle_of_a_long_text():
+    own = "call 0151 2345 " + "word and 12 more " * 5000 + " ends 0176 99"
+    assert _edge_spans(own) == _whole_text_matches(own)
+    assert all(s < EDGE or e > len(own) - EDGE for s, e in _edge_spans(own))
