@@ -619,6 +619,29 @@ def test_more_ways_to_write_at_and_dot(text, key):
     assert_found(emails, text, "email", key)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "same username as here, at gmail. write me there",
+        "It's the same user name as on this site, at yahoo",
+        "my mail: same handle as in my profile, on outlook",
+    ],
+)
+def test_the_platform_user_name_at_a_mail_provider_is_an_address(text):
+    assert_found(emails, text, "email", "same")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we use the same name as here for the gmail integration module",
+        "same username as here; the gmail account is the client's, not mine",
+    ],
+)
+def test_same_name_without_at_a_provider_is_no_address(text):
+    assert findings(emails, text) == []
+
+
 def test_dutch_punt_alone_makes_no_address():
     assert findings(emails, "we punt on this until monday, let me know") == []
 

@@ -113,6 +113,14 @@ _USER_AT_WORD = re.compile(
     folded_pattern(r"(?P<user>[a-z0-9][a-z0-9._+-]{0,62}[a-z0-9])[ \t]+(?:at|arroba|собака)[ \t]+$")
 )
 
+# "same username as here, at gmail": the address is the sender's platform user name at a mail
+# provider (the reader fills it in from the conversation); the phrase stands for the user part.
+_SAME_NAME_AT = re.compile(
+    r"\bsame[ \t]+(?:user[ \t]?name|username|handle|login|nick(?:name)?|name|id)[ \t]+"
+    r"(?:as[ \t]+)?(?:here|on[ \t]+here|on[ \t]+(?:this|the)[ \t]+\w+|in[ \t]+my[ \t]+profile)"
+    r"[ \t,;:.-]*(?:at|@|on|in|via)[ \t]*$"
+)
+
 
 def relevant(doc: ScanDoc) -> bool:
     """A necessary condition (scanning.gate): an "@" in the address view, written or from an
@@ -300,7 +308,8 @@ def _backward(text: str, at: int, after: int) -> tuple[int, int, float] | None:
         text, window_start, at
     )
     if m is None:
-        return None
+        same = _SAME_NAME_AT.search(text, window_start, at)
+        return (same.start(), after, 0.8) if same is not None else None
     user = m["user"]
     if user in _STOP_LOCAL or not any(c.isalpha() for c in user):
         return None
