@@ -116,17 +116,18 @@ class MappedText:
         if not self.runs:
             return 0
         pos = bisect.bisect_right(self._starts, index) - 1
-        run = self.runs[max(pos, 0)]
-        if run.copied:
-            offset = index - run.start
-            return run.src + offset if first else run.src + offset + 1
-        return run.src if first else run.src_end
+        # Indexed, not by field name: views build runs as plain tuples in Run's field order.
+        start, _length, src, src_end, copied = self.runs[max(pos, 0)]
+        if copied:
+            offset = index - start
+            return src + offset if first else src + offset + 1
+        return src if first else src_end
 
     @property
     def _starts(self) -> list[int]:
         cached = self.__dict__.get("_starts_cache")
         if cached is None:
-            cached = [r.start for r in self.runs]
+            cached = [r[0] for r in self.runs]
             self.__dict__["_starts_cache"] = cached
         return cached
 

@@ -66,8 +66,9 @@ class View:
             starts = [s for s, _e, _k in self.replaced]
             ends = [e for _s, e, _k in self.replaced]
             # Replacements are built in text order and never overlap: both lists are sorted.
-            ordered = all(s <= e for s, e in zip(starts, ends, strict=True)) and all(
-                e <= s for e, s in zip(ends, starts[1:], strict=False)
+            ordered = self.__dict__.get("_ordered") or (
+                all(s <= e for s, e in zip(starts, ends, strict=True))
+                and all(e <= s for e, s in zip(ends, starts[1:], strict=False))
             )
             bounds = self.__dict__["_bounds"] = (starts, ends) if ordered else ()
         if not bounds:
@@ -716,28 +717,44 @@ def _address_view(folded: MappedText, words: frozenset[str]) -> View:
     # Builder.copy/replace inlined: spaced-out letters make one edit per space, and a text that
     # repeats "a n n @ g m a i l . c o m" makes thousands of them.
     parts: list[str] = []
-    runs: list[Run] = []
+    runs: list[Run] = []  # plain tuples in Run's field order (a NamedTuple's __new__ is slow)
+    starts: list[int] = []
     replaced: list[tuple[int, int, str]] = []
+    add_part, add_run, add_start, add_replaced = (
+        parts.append,
+        runs.append,
+        starts.append,
+        replaced.append,
+    )
     position = 0
     length = 0
     for start, end, symbol, kind in edits:
         if start < position:
             continue  # overlaps an earlier edit
         if start > position:
-            parts.append(text[position:start])
-            runs.append(Run(length, start - position, position, start, True))
+            add_part(text[position:start])
+            add_run((length, start - position, position, start, True))
+            add_start(length)
             length += start - position
         if symbol:
-            parts.append(symbol)
-            runs.append(Run(length, len(symbol), start, end, False))
-        replaced.append((length, length + len(symbol), kind))
-        length += len(symbol)
+            add_part(symbol)
+            add_run((length, len(symbol), start, end, False))
+            add_start(length)
+            add_replaced((length, length + len(symbol), kind))
+            length += len(symbol)
+        else:
+            add_replaced((length, length, kind))
         position = end
     if position < len(text):
-        parts.append(text[position:])
-        runs.append(Run(length, len(text) - position, position, len(text), True))
+        add_part(text[position:])
+        add_run((length, len(text) - position, position, len(text), True))
+        add_start(length)
     inner = MappedText("".join(parts), runs)
-    return View(inner.text, folded, inner, replaced)
+    inner.__dict__["_starts_cache"] = starts
+    # Built in text order, never overlapping: View.kinds may bisect them as they are.
+    view = View(inner.text, folded, inner, replaced)
+    view.__dict__["_ordered"] = True
+    return view
 
 
 # ---------------------------------------------------------------------------------------------
