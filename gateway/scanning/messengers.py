@@ -727,14 +727,15 @@ def _judged(
         return check(text, positions[0], *args)
     spans = []
     for position in positions:
-        lo = max(0, position - _REACH)
-        full = (*key, text[lo : position + _REACH], position - lo)
+        lo = position - _REACH if position > _REACH else 0
+        full = (key, text[lo : position + _REACH], position - lo)
         relative = decided.get(full)
         if relative is None:
             relative = decided[full] = [
                 (s - position, e - position, c) for s, e, c in check(text, position, *args)
             ]
-        spans.extend((position + s, position + e, c) for s, e, c in relative)
+        if relative:  # most checks find nothing
+            spans.extend((position + s, position + e, c) for s, e, c in relative)
     return spans
 
 
@@ -831,7 +832,8 @@ def _ends_with(
     """The word before `position` (or before a possessive) is in `last`; the one before that
     in `second` (when given; German word order puts fillers there, so "mir"/"mich"/"uns" among
     the last five words also passes)."""
-    before = [w.strip(_STRIP) for w in text[max(0, position - 60) : position].split()]
+    # Only the last seven words are ever read (the last two, and five before the last).
+    before = [w.strip(_STRIP) for w in text[max(0, position - 60) : position].split()[-7:]]
     if not before:
         return False
     i = len(before) - 1
