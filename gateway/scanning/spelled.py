@@ -358,6 +358,50 @@ def _runs_in(text: str, lo: int, hi: int):
         yield run_start, run_end, run
 
 
+def _paragraph_runs(text: str, lo: int, hi: int, cache: dict):
+    """`_runs_in(text, lo, hi)`, read paragraph by paragraph, each distinct paragraph once.
+
+    No run goes on across a blank line ("\n\n" is no gap), so the runs of a window are those
+    of its paragraphs, except after a joiner ("treinta y" carries on past any gap): a paragraph
+    ending in a word of three letters or less is read together with the next. A paragraph's
+    runs depend only on its text and the character after it (`cache` is keyed by both), so a
+    text repeating a paragraph (quoted replies, signatures) reads it once.
+    """
+    position = lo
+    while position < hi:
+        cut = text.find("\n\n", position + 1, hi)  # a paragraph is never empty
+        while cut >= 0 and _short_word_before(text, position, cut):
+            cut = text.find("\n\n", cut + 2, hi)
+        end = hi if cut < 0 else cut
+        key = (end - position, text[position : end + 1])
+        relative = cache.get(key)
+        if relative is None:
+            relative = cache[key] = [
+                (start - position, stop - position, items)
+                for start, stop, items in _runs_in(text, position, end)
+            ]
+        for start, stop, items in relative:
+            yield start + position, stop + position, items
+        position = end
+
+
+def _short_word_before(text: str, lo: int, end: int) -> bool:
+    """The last token of text[lo:end] is a word of at most three letters (a joiner may be)."""
+    j = end - 1
+    while j >= lo and not (text[j].isalnum() or text[j] == "+"):
+        j -= 1
+    if j < lo or text[j].isdecimal() or text[j] == "+":
+        return False
+    start = j  # back over letters (a token's letters: alphanumeric, not a regex digit)
+    while start > lo and j - start < 3 and _is_letter(text[start - 1]):
+        start -= 1
+    return j - start < 3 and not (start > lo and _is_letter(text[start - 1]))
+
+
+def _is_letter(char: str) -> bool:
+    return char.isalnum() and not char.isdecimal()
+
+
 _NEXT_TOKEN = re.compile(r"[ \t\-–—.,/()·:\n]{0,4}(\d|[^\W\d_]+)")
 _PREV_TOKEN = re.compile(r"(\d|[^\W\d_]+)[ \t\-–—.,/()·:\n]{0,4}$")
 
@@ -418,8 +462,9 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
     last_end = -1
     # Digits of a run's items, by the items: a text repeating a number reads it once.
     spelled: dict[tuple[tuple[str, int, str], ...], tuple[str, int]] = {}
+    paragraphs: dict[tuple[int, str], list[tuple[int, int, list]]] = {}
     for lo, hi in windows(text, hits, 110):
-        for start, end, items in _runs_in(text, lo, hi):
+        for start, end, items in _paragraph_runs(text, lo, hi, paragraphs):
             if start < last_end:
                 continue
             words = [t for t in items if t[0] not in {"digits", "plus"}]
