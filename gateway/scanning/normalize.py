@@ -196,7 +196,44 @@ def fold(text: str) -> MappedText:
     # One table translate (built once, about 40 ms) is cheaper than a per-character loop even
     # for a few non-ASCII characters. Only text with much non-ASCII is marked `identity`.
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if non_ascii * 8 < len(text):  # mostly ASCII (Western European mail): fold only the rest
+        few = _fold_few(text, identity=non_ascii > 64)
+        if few is not None:
+            return few
     return _fold_translated(text, identity=non_ascii > 64)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_LOWER_BYTES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+
+
+def _fold_few(text: str, *, identity: bool) -> MappedText | None:
+    """_fold_translated's result for text with few non-ASCII characters, or None.
+
+    ASCII is lowered by one bytes.translate and each distinct non-ASCII character whose fold
+    differs is replaced in one str.replace, instead of a table lookup per character. Only
+    where every such character folds to exactly one BMP character that folds to itself (so the
+    replacements cannot chain): then positions are kept and the text equals the translate.
+    """
+    table, _special = _bmp_table()
+    folded = (
+        text.encode("utf-8", "surrogatepass")
+        .translate(_LOWER_BYTES)
+        .decode("utf-8", "surrogatepass")
+    )
+    for char in set(_NON_ASCII.findall(text)):
+        code = ord(char)
+        if code >= 0x10000:
+            return None
+        target = table[code]
+        if target == char:
+            continue
+        if len(target) != 1 or (not target.isascii() and table[ord(target)] != target):
+            return None
+        folded = folded.replace(char, target)
+    if identity:
+        return MappedText(folded, identity=True)
+    return MappedText(folded, [Run(0, len(text), 0, len(text), True)])
 
 
 _BMP: list[str] = []  # fold of every BMP character, built on first use (about 40 ms)
