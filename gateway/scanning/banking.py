@@ -456,6 +456,7 @@ def _account_findings(doc: ScanDoc, taken: list[tuple[int, int]]) -> Iterator[Fi
     codes: list[tuple[int, int, float]] = []  # national bank codes: routing, sort, IFSC, ...
     accounts: list[tuple[int, int]] = []
     branches: list[tuple[int, int]] = []  # Brazilian agência: only with an account number
+    kinds: dict[tuple[str, str], float | str | None] = {}
     if "x:label" not in keyword_names(doc):
         return  # no account/routing/sort code/IFSC/... label anywhere: nothing to pair
     for count, match in enumerate(_NUMBER.finditer(token_view(doc))):
@@ -465,19 +466,20 @@ def _account_findings(doc: ScanDoc, taken: list[tuple[int, int]]) -> Iterator[Fi
         if any(t_start <= start < t_end for t_start, t_end in taken):
             continue
         before = folded[max(0, start - 40) : start]
-        if not _ANY_LABEL.search(before):
+        # What a number is depends only on its digits and the 40 characters before it: a text
+        # repeating a labelled number (quoted replies, signatures) has it classified once.
+        key = (match[0], before)
+        kind = kinds.get(key, "")
+        if kind == "":
+            kind = kinds[key] = _number_kind(match[0], before)
+        if kind is None:
             continue
-        digits = match[0].replace(" ", "")
-        if _is_national_code(digits, before):
-            codes.append((start, end, 0.95))
-        elif len(digits) == 18 and clabe_valid(digits) and _CLABE_LABEL.search(before):
-            codes.append((start, end, 0.97))
-        elif len(digits) == 9 and digits.startswith("04") and _BIK_LABEL.search(before):
-            codes.append((start, end, 0.9))
-        elif 4 <= len(digits) <= 6 and _AGENCIA_LABEL.search(before):
+        if kind == "branch":
             branches.append((start, end))
-        elif 6 <= len(digits) <= 34 and _ACCOUNT_LABEL.search(before):
+        elif kind == "account":
             accounts.append((start, end))
+        else:
+            codes.append((start, end, kind))
     if "ifsc" in folded or accounts:  # only reached when a label word is present
         for match in _IFSC.finditer(folded):
             start = match.start() - 4
@@ -500,6 +502,25 @@ def _account_findings(doc: ScanDoc, taken: list[tuple[int, int]]) -> Iterator[Fi
         else:
             continue
         yield _finding(doc, "bank_account", start, end, confidence)
+
+
+def _number_kind(number: str, before: str) -> float | str | None:
+    """A labelled number (a token view match) after `before`: a national bank code's
+    confidence, "branch", "account", or None."""
+    if not _ANY_LABEL.search(before):
+        return None
+    digits = number.replace(" ", "")
+    if _is_national_code(digits, before):
+        return 0.95
+    if len(digits) == 18 and clabe_valid(digits) and _CLABE_LABEL.search(before):
+        return 0.97
+    if len(digits) == 9 and digits.startswith("04") and _BIK_LABEL.search(before):
+        return 0.9
+    if 4 <= len(digits) <= 6 and _AGENCIA_LABEL.search(before):
+        return "branch"
+    if 6 <= len(digits) <= 34 and _ACCOUNT_LABEL.search(before):
+        return "account"
+    return None
 
 
 def _is_national_code(digits: str, before: str) -> bool:
@@ -584,6 +605,7 @@ def _swift_findings(doc: ScanDoc) -> Iterator[Finding]:
         yield Finding("payment", "swift", match[0], start, end, doc.part, confidence, NAME)
 
 
+@lru_cache(maxsize=4096)  # schwifty's check costs ~0.1 ms; texts repeat codes
 def _bic_format(code: str) -> bool:
     """A syntactically valid BIC with a real country code."""
     if BIC is None:
@@ -595,6 +617,7 @@ def _bic_format(code: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)  # schwifty's check costs ~0.1 ms; texts repeat codes
 def _bic_exists(code: str) -> bool:
     if BIC is None:
         return False
