@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from gateway.context import Finding
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.gate import digit_count
 from gateway.scanning.normalize import fold
 from gateway.scanning.payments import keyword_names, token_view
@@ -309,7 +309,7 @@ def _iban_findings(doc: ScanDoc) -> Iterator[Finding]:
             continue
         for piece_start, piece_end in pieces:
             s, e = doc.folded.span(piece_start, piece_end)
-            yield Finding("payment", "iban", doc.text[s:e], s, e, doc.part, 0.98, NAME)
+            yield make_finding("payment", "iban", doc.text[s:e], s, e, doc.part, 0.98, NAME)
 
 
 # The rest of an IBAN given in two pieces ("first part DE12 2004 1155, the rest is 0612 3456
@@ -602,7 +602,7 @@ def _swift_findings(doc: ScanDoc) -> Iterator[Finding]:
             continue
         if any(s <= start < e for s, e in seen):
             continue
-        yield Finding("payment", "swift", match[0], start, end, doc.part, confidence, NAME)
+        yield make_finding("payment", "swift", match[0], start, end, doc.part, confidence, NAME)
 
 
 @lru_cache(maxsize=4096)  # schwifty's check costs ~0.1 ms; texts repeat codes
@@ -633,7 +633,7 @@ def _bic_exists(code: str) -> bool:
 
 def _finding(doc: ScanDoc, kind: str, start: int, end: int, confidence: float) -> Finding:
     s, e = doc.folded.span(start, end)
-    return Finding("payment", kind, doc.text[s:e], s, e, doc.part, confidence, NAME)
+    return make_finding("payment", kind, doc.text[s:e], s, e, doc.part, confidence, NAME)
 
 
 def _folded_span(doc: ScanDoc, found: Finding) -> tuple[int, int]:

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from gateway.context import Finding
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.normalize import INVISIBLE
 from gateway.scanning.payments import keyword_names, token_view
 from gateway.scanning.spelled import tokens
@@ -168,7 +168,7 @@ def _window(doc: ScanDoc, start: int, end: int, size: int = 120) -> str:
 
 
 def _finding(doc: ScanDoc, s: int, e: int, confidence: float) -> Finding:
-    return Finding("payment", "crypto", doc.text[s:e], s, e, doc.part, confidence, NAME)
+    return make_finding("payment", "crypto", doc.text[s:e], s, e, doc.part, confidence, NAME)
 
 
 def _is_example(doc: ScanDoc, address: str, start: int, end: int) -> bool:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from gateway.context import Finding
 from gateway.scanning import domains
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.spelled import (
     View,
     address_view,
@@ -194,7 +194,7 @@ def _addresses(doc: ScanDoc, view: View) -> Iterator[Finding]:
         if stop <= start:
             continue
         confidence = _confidence(kinds)
-        yield Finding(
+        yield make_finding(
             "contact", "email", doc.text[start:stop], start, stop, doc.part, confidence, NAME
         )
 
@@ -277,7 +277,7 @@ def _provider_users(doc: ScanDoc, view: View) -> Iterator[Finding]:
             s, e, confidence = found
             start, stop = view.span(s, e)
             if stop > start:
-                yield Finding(
+                yield make_finding(
                     "contact",
                     "email",
                     doc.text[start:stop],

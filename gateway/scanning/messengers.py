@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from gateway.context import Finding
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.domains import FILE_EXTENSIONS, work_social
 from gateway.scanning.spelled import find_words, folded_pattern, fw, tokens
 
@@ -615,7 +615,9 @@ def _detect(doc: ScanDoc) -> list[Finding]:
         starts.insert(i, start)
         ends.insert(i, end)
         findings.append(
-            Finding("contact", kind, doc.text[start:end], start, end, doc.part, confidence, NAME)
+            make_finding(
+                "contact", kind, doc.text[start:end], start, end, doc.part, confidence, NAME
+            )
         )
 
     positions: dict[str, list[int]] = {}
