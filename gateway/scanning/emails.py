@@ -114,6 +114,8 @@ _PROVIDER_BACKWARD = re.compile(r"(?P<user>[a-z0-9][a-z0-9._+-]{0,62}[a-z0-9])[ 
 _USER_AT_WORD = re.compile(
     folded_pattern(r"(?P<user>[a-z0-9][a-z0-9._+-]{0,62}[a-z0-9])[ \t]+(?:at|arroba|собака)[ \t]+$")
 )
+_AT_WORD_ENDS = ("at", "arroba", folded_pattern("собака"))  # how _USER_AT_WORD ends
+_SAME_NAME_ENDS = ("at", "@", "on", "in", "via")  # how _SAME_NAME_AT ends
 
 # "same username as here, at gmail": the address is the sender's platform user name at a mail
 # provider (the reader fills it in from the conversation); the phrase stands for the user part.
@@ -313,11 +315,19 @@ def _backward(text: str, at: int, after: int) -> tuple[int, int, float] | None:
     if after < len(text) and text[after] == "." and text[after + 1 : after + 2].isalpha():
         return None  # "@gmail.com": a full address, found as one
     window_start = max(0, at - 80)
-    m = _PROVIDER_BACKWARD.search(text, window_start, at) or _USER_AT_WORD.search(
-        text, window_start, at
-    )
+    # Each pattern ends in its own words or "@", then blanks, at the provider (`$` may also
+    # stand before a last newline): a text that does not end so before it cannot match, and
+    # the searches, which try every start in the 80 characters, are skipped.
+    tail = text[window_start:at].rstrip(" \t\n")
+    m = None
+    if tail.endswith("@"):
+        m = _PROVIDER_BACKWARD.search(text, window_start, at)
+    if m is None and tail.endswith(_AT_WORD_ENDS):
+        m = _USER_AT_WORD.search(text, window_start, at)
     if m is None:
-        same = _SAME_NAME_AT.search(text, window_start, at)
+        same = None
+        if tail.endswith(_SAME_NAME_ENDS):
+            same = _SAME_NAME_AT.search(text, window_start, at)
         return (same.start(), after, 0.8) if same is not None else None
     user = m["user"]
     if user in _STOP_LOCAL or not any(c.isalpha() for c in user):
