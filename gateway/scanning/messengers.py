@@ -834,8 +834,15 @@ def _ends_with(
     """The word before `position` (or before a possessive) is in `last`; the one before that
     in `second` (when given; German word order puts fillers there, so "mir"/"mich"/"uns" among
     the last five words also passes)."""
+    return _chunk_ends_with(text[max(0, position - 60) : position], last, second)
+
+
+@lru_cache(maxsize=8192)
+def _chunk_ends_with(chunk: str, last: frozenset[str], second: frozenset[str] | None) -> bool:
+    """_ends_with on the 60 characters before the position (all it reads): texts repeat the
+    words before an invitation (quoted replies, signatures), so the answer is cached."""
     # Only the last seven words are ever read (the last two, and five before the last).
-    before = [w.strip(_STRIP) for w in text[max(0, position - 60) : position].split()[-7:]]
+    before = [w.strip(_STRIP) for w in chunk.split()[-7:]]
     if not before:
         return False
     i = len(before) - 1
