@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import ssl
+from typing import TYPE_CHECKING
 
 import structlog
 from aiosmtpd.smtp import SMTP
@@ -19,12 +20,14 @@ from gateway.auth.resolver import Resolver
 from gateway.config import Settings
 from gateway.delivery import DeliveryWorker
 from gateway.drain import Sessions
-from gateway.ops_http import OpsServer, Probe
 from gateway.services import Services
 from gateway.smtp import RelayHandler, RelaySMTP
 from gateway.transports import MaildirTransport, SmtpTransport, Transport
 from storage import migrate
 from storage.db import Database, make_engine
+
+if TYPE_CHECKING:
+    from gateway.ops_http import OpsServer
 
 log = structlog.get_logger("gateway.server")
 
@@ -47,7 +50,8 @@ def open_database(settings: Settings) -> Database:
         lock_timeout=settings.storage.lock_timeout,
     )
     if settings.storage.auto_migrate:
-        migrate.upgrade(engine)
+        if not migrate.is_current(engine):  # Alembic itself only when there is work for it
+            migrate.upgrade(engine)
     elif not migrate.is_current(engine):
         engine.dispose()
         raise RuntimeError("the database schema is not current; run `gateway db upgrade`")
@@ -98,6 +102,9 @@ class Gateway:
         self.services.outbox_wakeup.set()  # deliver whatever a previous run left due
         # first, so a taken ops port stops the start before SMTP accepts anything
         if http and self.settings.ops.address is not None:
+            # imported here: FastAPI and uvicorn (about 8 MB) only where `[ops] listen` is set
+            from gateway.ops_http import OpsServer, Probe
+
             probe = Probe(
                 self.services.db, lambda: self.server is not None and self.server.is_serving()
             )

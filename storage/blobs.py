@@ -11,7 +11,6 @@ PostgreSQL keeps the parameter path.
 
 from __future__ import annotations
 
-from psycopg import sql
 from sqlalchemy import Table, select, update
 from sqlmodel import Session, func
 
@@ -74,6 +73,8 @@ def open_deferred(
             source = _PgWindows(cursor, table.name, column, row_id)
             return bodies.unseal_from(key, source, source.size, thread_id)
     if dialect == "postgresql":
+        from psycopg import sql
+
         with driver.cursor(binary=True) as cursor:
             query = sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
                 sql.Identifier(column), sql.Identifier(table.name)
@@ -89,6 +90,8 @@ class _PgWindows:
     """A read/seek view of one bytea value, fetched a window at a time with substring()."""
 
     def __init__(self, cursor, table: str, column: str, row_id: int) -> None:
+        from psycopg import sql  # here: SQLite-only processes never load psycopg
+
         self.cursor, self.row_id, self.position = cursor, row_id, 0
         name, column_id = sql.Identifier(table), sql.Identifier(column)
         self.window = sql.SQL("SELECT substring({} FROM %s FOR %s) FROM {} WHERE id = %s").format(
