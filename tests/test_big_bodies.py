@@ -106,3 +106,34 @@ def test_big_bodies_after_a_rolled_back_one_on_the_same_connection(engine):
     assert get_message(engine, first).raw == raw_one
     assert get_message(engine, second).raw == raw_two
     assert deliveries_of(engine, second)[0].outgoing == copy_two.join()
+
+
+def test_one_claim_opens_one_big_copy_and_leaves_the_others_due(engine):
+    """[delivery] concurrency big copies at once would be that many full-size buffers in one
+    process: a claim takes every small copy but one big one; the rest go in the next claims."""
+    big_ids = [store_big(engine, f"th_big{i}")[0] for i in range(3)]
+    small_thread = new_thread(engine, "th_small")
+    store_message(
+        engine,
+        MessageRecord(thread_id=small_thread, raw=b"From: ann@example.org\r\n\r\nhi\r\n"),
+        [
+            OutgoingRecord(
+                recipient="bo@example.net",
+                recipient_id=None,
+                envelope_from="bounce@relay.example",
+                verp_token="tok-small",
+                data=b"small copy\r\n",
+                relayed_message_id="<s@relay.example>",
+            )
+        ],
+    )
+    first = claim_due(engine, "worker-1", lease_seconds=30, limit=5)
+    assert sorted(len(job.outgoing) > BIG for job in first) == [False, True]
+    assert [job.message_id for job in first if len(job.outgoing) > BIG] == big_ids[:1]
+    second = claim_due(engine, "worker-1", lease_seconds=30, limit=5)
+    third = claim_due(engine, "worker-1", lease_seconds=30, limit=5)
+    assert [job.message_id for job in second + third] == big_ids[1:]
+    assert claim_due(engine, "worker-1", lease_seconds=30, limit=5) == []
+    with engine.connect() as connection:  # each claimed once: the skipped ones were not leased
+        attempts = connection.execute(text("SELECT attempts FROM delivery")).scalars().all()
+    assert attempts == [1, 1, 1, 1]
