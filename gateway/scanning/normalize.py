@@ -198,6 +198,16 @@ def fold(text: str) -> MappedText:
     return _fold_translated(text, identity=non_ascii > 64)
 
 
+def fold_chars(text: str) -> str:
+    """fold(text).text one character at a time, without the BMP table.
+
+    For the scanner's own short patterns at import (gateway.scanning.payments): building the
+    table there put it (2.6 MB, more while it is built) into every process, even one that only
+    ever sees ASCII mail. The table now comes with the first text that needs it.
+    """
+    return "".join(c.lower() if c.isascii() else _fold_cached(c) for c in text)
+
+
 _BMP: list[int | str] = []  # fold of every BMP character, built on first use (about 40 ms)
 _BMP_SPECIAL: list[re.Pattern[str]] = []  # characters that vanish or expand, and astral ones
 
