@@ -6,12 +6,19 @@ copy in the statement cache until the statement is used again. Reserving the spa
 zeroblob() and writing the ciphertext through `Connection.blobopen` window by window makes
 none of those copies, and the sealing itself (storage.chunks.seal_to) makes none either. Same
 bytes on disk, same transaction (so the invariants of storage.archive are untouched).
-PostgreSQL keeps the parameter path.
+
+PostgreSQL has no incremental write into a bytea, and a bound parameter means the sealed copy
+in one buffer plus libpq's copy of it in its output buffer (two full-size copies in this
+process). Big bodies go through COPY instead: the sealed windows stream into a one-row
+temporary table (`COPY ... FROM STDIN (FORMAT BINARY)`, each window sent as it is sealed),
+and one UPDATE moves the value into the row on the server. Same bytes stored, same
+transaction; the server holds the value, this process only a window.
 """
 
 from __future__ import annotations
 
-from psycopg import sql
+import struct
+
 from sqlalchemy import Table, select, update
 from sqlmodel import Session, func
 
@@ -21,9 +28,17 @@ from storage.chunks import Chunks, size_of
 STREAM_BYTES = 1024 * 1024  # bodies from this size on are written into their blob
 
 
+# PostgreSQL's binary COPY format: signature, flags, header extension length; then per row the
+# field count and each field's length before its bytes; -1 as the field count ends the data.
+_PG_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+_PG_COPY_TRAILER = struct.pack("!h", -1)
+_PG_UPLOAD = "gateway_body_upload"  # a temporary table, one per connection and transaction
+
+
 def streams(session: Session, plaintext: bytes | Chunks) -> bool:
-    """Should this body be written through blob I/O (SQLite, and big enough)?"""
-    return session.get_bind().dialect.name == "sqlite" and size_of(plaintext) >= STREAM_BYTES
+    """Should this body be written in windows (big enough; SQLite blob I/O or PostgreSQL COPY)?"""
+    dialect = session.get_bind().dialect.name
+    return dialect in ("sqlite", "postgresql") and size_of(plaintext) >= STREAM_BYTES
 
 
 def write_sealed(
@@ -37,6 +52,9 @@ def write_sealed(
 ) -> None:
     """Seal `plaintext` into table.column of row `row_id` (inserted with a placeholder)."""
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _pg_write_sealed(connection, table.name, column, row_id, key, plaintext, thread_id)
+        return
     connection.execute(
         update(table)
         .where(table.c.id == row_id)
@@ -45,6 +63,40 @@ def write_sealed(
     driver = connection.connection.driver_connection
     with driver.blobopen(table.name, column, row_id) as blob:
         bodies.seal_to(key, plaintext, thread_id, blob.write)
+
+
+def _pg_write_sealed(
+    connection, table: str, column: str, row_id: int, key: bytes, plaintext, thread_id: str
+) -> None:
+    """write_sealed on PostgreSQL: COPY the sealed windows into a temporary row, then UPDATE.
+
+    The temporary table lives until the transaction ends (ON COMMIT DROP; a rollback undoes its
+    creation too); a second big body in the same transaction reuses it after the DELETE.
+    """
+    from psycopg import sql
+
+    driver = connection.connection.driver_connection
+    upload = sql.Identifier(_PG_UPLOAD)
+    with driver.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("CREATE TEMPORARY TABLE IF NOT EXISTS {} (data bytea) ON COMMIT DROP").format(
+                upload
+            )
+        )
+        copy_in = sql.SQL("COPY {} (data) FROM STDIN (FORMAT BINARY)").format(upload)
+        with cursor.copy(copy_in) as copy:
+            copy.write(_PG_COPY_HEADER + struct.pack("!hi", 1, bodies.sealed_size(plaintext)))
+            bodies.seal_to(key, plaintext, thread_id, copy.write)
+            copy.write(_PG_COPY_TRAILER)
+        cursor.execute(
+            sql.SQL("UPDATE {} SET {} = (SELECT data FROM {}) WHERE id = %s").format(
+                sql.Identifier(table), sql.Identifier(column), upload
+            ),
+            (row_id,),
+        )
+        if cursor.rowcount != 1:
+            raise RuntimeError(f"{table} row {row_id} not found for its body")
+        cursor.execute(sql.SQL("DELETE FROM {}").format(upload))
 
 
 def open_deferred(
@@ -74,6 +126,8 @@ def open_deferred(
             source = _PgWindows(cursor, table.name, column, row_id)
             return bodies.unseal_from(key, source, source.size, thread_id)
     if dialect == "postgresql":
+        from psycopg import sql
+
         with driver.cursor(binary=True) as cursor:
             query = sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
                 sql.Identifier(column), sql.Identifier(table.name)
@@ -89,6 +143,8 @@ class _PgWindows:
     """A read/seek view of one bytea value, fetched a window at a time with substring()."""
 
     def __init__(self, cursor, table: str, column: str, row_id: int) -> None:
+        from psycopg import sql  # here: SQLite-only processes never load psycopg
+
         self.cursor, self.row_id, self.position = cursor, row_id, 0
         name, column_id = sql.Identifier(table), sql.Identifier(column)
         self.window = sql.SQL("SELECT substring({} FROM %s FOR %s) FROM {} WHERE id = %s").format(

@@ -93,7 +93,7 @@ def claim_due(
             .limit(limit)
             .with_for_update(skip_locked=True, of=_DELIVERY)
         ).all()
-        jobs = [(ClaimedJob(**_columns(row)), row.thread_id) for row in rows]
+        jobs = _few_big([(ClaimedJob(**_columns(row)), row.thread_id) for row in rows])
         claimed, ordinary = [], []
         for job, thread_id in jobs:
             if job.lease_owner is not None:  # the previous owner never reported back
@@ -127,6 +127,28 @@ def claim_due(
             key = keys.get(thread_id)
             job.outgoing = bodies.readable(job.body_state, job.outgoing, key, thread_id)
     return [job for job, _ in claimed]
+
+
+BIG_COPIES_PER_CLAIM = 1  # copies of blobs.STREAM_BYTES or more opened by one claim
+
+
+def _few_big(jobs: list[tuple[ClaimedJob, str]]) -> list[tuple[ClaimedJob, str]]:
+    """The due jobs a claim takes: every small copy, big ones only up to BIG_COPIES_PER_CLAIM.
+
+    Why: a claimed copy is opened whole for the transport (about its size in memory), and a
+    worker sends a claim's copies at once; `[delivery] concurrency` big copies would be that
+    many full-size buffers in one process. The big ones left out are not leased and stay due:
+    the worker claims again as soon as this batch is done (DeliveryWorker.run), so they go
+    out one after the other. A big copy is one the claim's SELECT left unread (None).
+    """
+    out, big = [], 0
+    for job, thread_id in jobs:
+        if job.outgoing is None:
+            big += 1
+            if big > BIG_COPIES_PER_CLAIM:
+                continue
+        out.append((job, thread_id))
+    return out
 
 
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
