@@ -26,6 +26,32 @@ def streams(session: Session, plaintext: bytes | Chunks) -> bool:
     return session.get_bind().dialect.name == "sqlite" and size_of(plaintext) >= STREAM_BYTES
 
 
+def big(plaintext: bytes | Chunks) -> bool:
+    """Is this body big enough to be written through blob I/O (on SQLite)?"""
+    return size_of(plaintext) >= STREAM_BYTES
+
+
+def write_sealed_raw(
+    driver,
+    table: str,
+    column: str,
+    row_id: int,
+    key: bytes,
+    plaintext: bytes | Chunks,
+    thread_id: str,
+) -> None:
+    """write_sealed on the SQLite driver connection itself (storage.archive.write_message)."""
+    driver.execute(_RESERVE[table, column], (bodies.sealed_size(plaintext), row_id))
+    with driver.blobopen(table, column, row_id) as blob:
+        bodies.seal_to(key, plaintext, thread_id, blob.write)
+
+
+_RESERVE = {
+    ("message", "raw"): "UPDATE message SET raw = zeroblob(?) WHERE id = ?",
+    ("delivery", "outgoing"): "UPDATE delivery SET outgoing = zeroblob(?) WHERE id = ?",
+}
+
+
 def write_sealed(
     session: Session,
     table: Table,

@@ -183,6 +183,24 @@ def _unwrapped(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
         raise BodyUnavailable("locked", f"{MASTER_KEY_ENV} does not open this key") from None
 
 
+def new_key(thread_id: str) -> tuple[bytes, bytes, bool]:
+    """A new data key for a thread: (key, stored column value, wrapped)."""
+    key = AESGCM.generate_key(bit_length=256)
+    master = _master_key()
+    if master is None:
+        return key, key, False
+    nonce = os.urandom(NONCE_BYTES)
+    return key, nonce + AESGCM(master).encrypt(nonce, key, _aad(thread_id, b"key")), True
+
+
+def archive_key_of(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
+    """The usable key of an existing key row, refusing an erased thread (archive_key)."""
+    key = _unwrapped(thread_id, stored, is_wrapped)
+    if not key:
+        raise BodyUnavailable(ERASED, f"thread {thread_id} was erased: nothing more is archived")
+    return key
+
+
 def archive_key(session: Session, thread_id: str, stored: bytes | None, is_wrapped: bool) -> bytes:
     """thread_key(create=True) from key columns the caller already read (ledger.lock_chain).
 
@@ -208,13 +226,7 @@ def thread_key(session: Session, thread_id: str, *, create: bool = False) -> byt
     if row is None:
         if not create:
             return None
-        key = AESGCM.generate_key(bit_length=256)
-        master = _master_key()
-        stored, wrapped = key, False
-        if master is not None:
-            nonce = os.urandom(NONCE_BYTES)
-            stored = nonce + AESGCM(master).encrypt(nonce, key, _aad(thread_id, b"key"))
-            wrapped = True
+        key, stored, wrapped = new_key(thread_id)
         session.add(ThreadKey(thread_id=thread_id, key=stored, wrapped=wrapped))
         session.flush()
         return key

@@ -36,6 +36,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
+from storage import rawsql
 from storage.models import AuditEvent, LedgerEntry, Thread, ThreadKey, utcnow
 
 VERSION = 1
@@ -206,27 +207,8 @@ def append_rows(
     A `Thread` (from lock_thread) advances through the ORM like any change of the caller's; a
     `ChainHead` (from lock_chain) is written back at once with one UPDATE.
     """
-    rows: list[dict[str, Any]] = []
-    seq, prev = thread.chain_length, thread.chain_head
-    for kind, ref, content_sha256, meta, at in records:
-        seq += 1
-        values = dict(meta or {})
-        stamp = iso(at or utcnow())
-        digest = entry_hash(thread.id, seq, kind, ref, content_sha256, values, stamp, prev)
-        rows.append(
-            {
-                "thread_id": thread.id,
-                "seq": seq,
-                "kind": kind,
-                "ref": ref,
-                "content_sha256": content_sha256,
-                "meta": values,
-                "at": stamp,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
-        prev = digest
+    rows = chain_rows(thread.id, thread.chain_length, thread.chain_head, records)
+    seq, prev = (rows[-1]["seq"], rows[-1]["hash"]) if rows else (0, "")
     if not rows:
         return rows
     session.execute(insert(_LEDGER), rows)
@@ -245,6 +227,51 @@ def append_rows(
             set_committed_value(loaded, "chain_length", seq)
             set_committed_value(loaded, "chain_head", prev)
     return rows
+
+
+def chain_rows(
+    thread_id: str,
+    length: int,
+    head: str,
+    records: Iterable[tuple[str, str, str, Mapping[str, Any] | None, datetime | None]],
+) -> list[dict[str, Any]]:
+    """The column values of records chained after position (`length`, `head`): every hash
+    is computed here, before anything is written (each entry needs only the previous hash)."""
+    rows: list[dict[str, Any]] = []
+    seq, prev = length, head
+    for kind, ref, content_sha256, meta, at in records:
+        seq += 1
+        values = dict(meta or {})
+        stamp = iso(at or utcnow())
+        digest = entry_hash(thread_id, seq, kind, ref, content_sha256, values, stamp, prev)
+        rows.append(
+            {
+                "thread_id": thread_id,
+                "seq": seq,
+                "kind": kind,
+                "ref": ref,
+                "content_sha256": content_sha256,
+                "meta": values,
+                "at": stamp,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    return rows
+
+
+@rawsql.register
+def _statements(sql: rawsql.Statements) -> None:
+    """The ledger's statements on the archive's hot path (storage.archive.write_message)."""
+    sql.add(
+        "ledger.insert",
+        "INSERT INTO ledger (thread_id, seq, kind, ref, content_sha256, meta, at, prev_hash, "
+        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ledger (thread_id, seq, kind, ref, content_sha256, meta, at, prev_hash, "
+        "hash) VALUES (?, ?, ?, ?, ?, ?::json, ?, ?, ?)",
+    )
+    sql.add("ledger.head", "UPDATE thread SET chain_length = ?, chain_head = ? WHERE id = ?")
 
 
 @dataclass

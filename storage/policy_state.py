@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from storage import rawsql
 from storage.db import reading, session_scope
 from storage.models import Message, Participant, PolicyHistory, Thread, ThreadExemption
 
@@ -143,6 +144,25 @@ def _upsert(dialect: str) -> Any:
             "contact": _HISTORY.c.contact + new.contact,
             "tail": new.tail,
         },
+    )
+
+
+@rawsql.register
+def _statements(sql: rawsql.Statements) -> None:
+    """record_inbound's UPSERT as driver SQL (storage.archive.write_message), the same text
+    as `_upsert` compiles to."""
+    sql.add(
+        "policy.upsert",
+        "INSERT INTO policy_history (thread_id, sender_id, messages, flagged, contact, tail) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id, sender_id) DO UPDATE SET "
+        "messages = (policy_history.messages + excluded.messages), "
+        "flagged = (policy_history.flagged + excluded.flagged), "
+        "contact = (policy_history.contact + excluded.contact), tail = excluded.tail",
+        "INSERT INTO policy_history (thread_id, sender_id, messages, flagged, contact, tail) "
+        "VALUES (?, ?, ?, ?, ?, ?::json) ON CONFLICT (thread_id, sender_id) DO UPDATE SET "
+        "messages = (policy_history.messages + excluded.messages), "
+        "flagged = (policy_history.flagged + excluded.flagged), "
+        "contact = (policy_history.contact + excluded.contact), tail = excluded.tail",
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, column, func, or_, select, table, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from storage import rawsql
 from storage.db import session_scope
 from storage.models import Finding, Message, Participant, Thread
 
@@ -75,9 +76,7 @@ def index_message(
     `body`: the message's searchable text when the caller has it already (`texts_text`);
     without it the raw bytes are parsed here.
     """
-    if body is None:
-        body = message_text(raw, subject)
-    body = body[:MAX_INDEXED_CHARS].replace("\x00", " ")
+    body = index_body(raw, subject, body)
     if session.get_bind().dialect.name == "sqlite":
         session.execute(
             text("INSERT INTO message_fts(rowid, body) VALUES (:id, :body)"),
@@ -91,6 +90,23 @@ def index_message(
             ),
             {"id": message_id, "body": body},
         )
+
+
+def index_body(raw: bytes, subject: str = "", body: str | None = None) -> str:
+    """The text index_message stores for a message (`body`: its text, if already known)."""
+    if body is None:
+        body = message_text(raw, subject)
+    return body[:MAX_INDEXED_CHARS].replace("\x00", " ")
+
+
+@rawsql.register
+def _statements(sql: rawsql.Statements) -> None:
+    """index_message's INSERT as driver SQL (storage.archive.write_message)."""
+    sql.add(
+        "search.index",
+        "INSERT INTO message_fts(rowid, body) VALUES (?, ?)",
+        "INSERT INTO message_fts(message_id, tsv) VALUES (?, to_tsvector('simple', ?))",
+    )
 
 
 @dataclass(frozen=True)
