@@ -26,13 +26,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Table, and_, cast, update
+from sqlalchemy import String, Table, cast, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from storage import rawsql
-from storage.db import reading, session_scope
+from storage.db import session_scope
 from storage.models import Message, Participant, PolicyHistory, Thread, ThreadExemption
 
 HISTORY_LIMIT = 500  # earlier messages of one sender looked at (escalation counts within these)
@@ -74,20 +74,11 @@ def load_policy_state(engine: Engine, thread_id: str, sender_id: int | None) -> 
 
     The thread's stage, the sender's role and summary row and the active exemptions come back
     as one row per exemption (or one row without). One statement is one snapshot, so it runs
-    outside a transaction (storage.db.reading).
+    outside a transaction (storage.rawsql.read_cursor), as driver SQL: it runs per message.
     """
-    e, p, h = ThreadExemption, Participant, PolicyHistory
-    query = (
-        select(Thread.stage, p.role, h.messages, h.flagged, h.contact, h.tail, e.id, e.scope)
-        .select_from(Thread)
-        .outerjoin(p, p.id == sender_id)
-        .outerjoin(h, and_(h.thread_id == Thread.id, h.sender_id == sender_id))
-        .outerjoin(e, and_(e.thread_id == Thread.id, e.removed_at.is_(None)))
-        .where(Thread.id == thread_id)
-        .order_by(e.id)
-    )
-    with reading(engine) as conn:
-        rows = conn.execute(query).all()
+    with rawsql.read_cursor(engine) as (cursor, sql):
+        cursor.execute(sql["policy.state"], (sender_id, sender_id, thread_id))
+        rows = cursor.fetchall()
     if not rows or (rows[0][2] or 0) > HISTORY_LIMIT:  # no such thread; or a window to slide
         with session_scope(engine) as session:
             return state_in(session, thread_id, sender_id)
@@ -98,7 +89,7 @@ def load_policy_state(engine: Engine, thread_id: str, sender_id: int | None) -> 
         sender_role=role or "",
         flagged=flagged or 0,
         shared_contact=bool(contact),
-        tail=tuple(tail or ()),
+        tail=tuple(rawsql.loads(tail) or ()),
     )
 
 
@@ -149,8 +140,20 @@ def _upsert(dialect: str) -> Any:
 
 @rawsql.register
 def _statements(sql: rawsql.Statements) -> None:
-    """record_inbound's UPSERT as driver SQL (storage.archive.write_message), the same text
-    as `_upsert` compiles to."""
+    """load_policy_state's query and record_inbound's UPSERT (storage.archive.write_message)
+    as driver SQL: the same texts as the SQLAlchemy statements compile to."""
+    sql.add(
+        "policy.state",
+        "SELECT thread.stage, participant.role, policy_history.messages, "
+        "policy_history.flagged, policy_history.contact, policy_history.tail, "
+        "threadexemption.id, threadexemption.scope FROM thread "
+        "LEFT OUTER JOIN participant ON participant.id = ? "
+        "LEFT OUTER JOIN policy_history ON policy_history.thread_id = thread.id "
+        "AND policy_history.sender_id = ? "
+        "LEFT OUTER JOIN threadexemption ON threadexemption.thread_id = thread.id "
+        "AND threadexemption.removed_at IS NULL "
+        "WHERE thread.id = ? ORDER BY threadexemption.id",
+    )
     sql.add(
         "policy.upsert",
         "INSERT INTO policy_history (thread_id, sender_id, messages, flagged, contact, tail) "
