@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from psycopg import sql
 from sqlalchemy import Table, select, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, func
 
 from storage import bodies
@@ -74,7 +75,7 @@ def write_sealed(
 
 
 def open_deferred(
-    session: Session,
+    session: Session | Connection,
     table: Table,
     column: str,
     row_id: int,
@@ -89,9 +90,9 @@ def open_deferred(
     decrypted into one buffer, so the sealed bytes are never in memory whole.
     Anything but a sealed body with its key goes the ordinary way (storage.bodies.readable).
     """
-    connection = session.connection()
+    connection = session if isinstance(session, Connection) else session.connection()
     driver = connection.connection.driver_connection
-    dialect = session.get_bind().dialect.name
+    dialect = connection.dialect.name
     if state == bodies.SEALED and key and dialect == "sqlite":
         with driver.blobopen(table.name, column, row_id, readonly=True) as blob:
             return bodies.unseal_from(key, blob, len(blob), thread_id)

@@ -166,10 +166,10 @@ def _master_key() -> bytes | None:
 
 def _unwrap(row: Any) -> bytes:
     """The usable data key of a key row (ThreadKey or its columns; b"" when destroyed)."""
-    return _unwrapped(row.thread_id, row.key, row.wrapped)
+    return unwrapped_key(row.thread_id, row.key, row.wrapped)
 
 
-def _unwrapped(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
+def unwrapped_key(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
     """The usable data key from a key row's columns (b"" when destroyed)."""
     if not stored or not is_wrapped:
         return stored
@@ -195,7 +195,7 @@ def new_key(thread_id: str) -> tuple[bytes, bytes, bool]:
 
 def archive_key_of(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
     """The usable key of an existing key row, refusing an erased thread (archive_key)."""
-    key = _unwrapped(thread_id, stored, is_wrapped)
+    key = unwrapped_key(thread_id, stored, is_wrapped)
     if not key:
         raise BodyUnavailable(ERASED, f"thread {thread_id} was erased: nothing more is archived")
     return key
@@ -210,7 +210,7 @@ def archive_key(session: Session, thread_id: str, stored: bytes | None, is_wrapp
         key = thread_key(session, thread_id, create=True)
         assert key is not None
         return key
-    key = _unwrapped(thread_id, stored, is_wrapped)
+    key = unwrapped_key(thread_id, stored, is_wrapped)
     if not key:
         raise BodyUnavailable(ERASED, f"thread {thread_id} was erased: nothing more is archived")
     return key

@@ -90,9 +90,20 @@ class Statements:
         return self.texts[name]
 
     def add(self, name: str, sqlite: str, postgresql: str | None = None) -> None:
-        """Register a statement: written with `?` placeholders; PostgreSQL's text may differ."""
-        text = sqlite if self.sqlite else (postgresql or sqlite).replace("?", "%s")
+        """Register a statement: written with `?` placeholders; PostgreSQL's text may differ.
+
+        `IN (?*)` takes a list of values as one parameter (`in_list`): SQLite reads it from a
+        JSON array (json_each), PostgreSQL as an array (= ANY): one text for any count.
+        """
+        if self.sqlite:
+            text = sqlite.replace(" IN (?*)", " IN (SELECT value FROM json_each(?))")
+        else:
+            text = (postgresql or sqlite).replace(" IN (?*)", " = ANY(?)").replace("?", "%s")
         self.texts[name] = text
+
+    def in_list(self, values: Any) -> Any:
+        """The parameter of an `IN (?*)`."""
+        return dumps(list(values)) if self.sqlite else list(values)
 
 
 _STATEMENTS: dict[str, Statements] = {}

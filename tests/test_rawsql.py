@@ -155,3 +155,32 @@ def test_driver_sql_stores_what_sqlalchemy_stores(engine):
     mine = as_stored(engine, "threadkey", "thread_id = ?", ("th_raw",))
     theirs = as_stored(engine, "threadkey", "thread_id = ?", ("th_twin",))
     same_except(mine, theirs, "thread_id")
+
+
+def test_a_claimed_job_holds_the_rows_values(engine):
+    """claim_due's driver SQL: every Delivery column, in order, decoded as the ORM decodes it."""
+    from dataclasses import fields
+
+    from storage import outbox
+
+    assert [f.name for f in fields(outbox.ClaimedJob)] == [c.key for c in Delivery.__table__.c]
+    sender, _ = new_thread(engine, "th_claim")
+    raw = b"Subject: x\r\n\r\nbody"
+    copies = [OutgoingRecord(f"{n}@example.org", None, "", f"tc{n}", raw, "<r@x>") for n in "ab"]
+    (message_id,) = store_batch(
+        engine, [(MessageRecord("th_claim", raw, sender_id=sender), copies)]
+    )
+    before = archive.deliveries_of(engine, message_id)
+    assert outbox.next_due(engine) == min(d.next_attempt_at for d in before)
+    jobs = outbox.claim_due(engine, "me", lease_seconds=60, limit=5)
+    after = archive.deliveries_of(engine, message_id)
+    assert [j.id for j in jobs] == [d.id for d in before]
+    for job, old, new in zip(jobs, before, after, strict=True):
+        for name in (c.key for c in Delivery.__table__.c):
+            expected = getattr(new, name)
+            assert getattr(job, name) == expected, name
+            assert type(getattr(job, name)) is type(expected), name
+        assert job.attempts == old.attempts + 1
+        assert job.lease_owner == "me"
+        assert job.created_at.tzinfo is not None
+    assert outbox.next_due(engine) == min(d.next_attempt_at for d in before)
