@@ -121,13 +121,21 @@ def write_message(
     with rawsql.translated(dialect):
         cursor = rawsql.driver(conn).cursor()
         try:
-            return _write(conn, cursor, sql, record, outgoing)
+            with rawsql.pipeline(conn, sql):
+                return write_with(conn, cursor, sql, record, outgoing)
         finally:
             cursor.close()
 
 
-def _write(conn, cursor, sql, record, outgoing) -> tuple[int, int, str]:
-    """write_message's statements on one driver cursor."""
+def write_with(conn, cursor, sql, record, outgoing) -> tuple[int, int, str]:
+    """write_message's statements on one driver cursor (storage.group_commit runs them
+    between its own SAVEPOINT and RELEASE, in one pipeline on PostgreSQL).
+
+    On PostgreSQL, in pipeline mode, a statement whose result is not read here is sent
+    without waiting for it; the reads (the lock, the message id, the delivery ids) and the
+    end of the pipeline wait. Four round trips instead of about ten; the same statements in
+    the same order, and an error anywhere still fails the whole message.
+    """
     thread_id = record.thread_id
     cursor.execute(sql["archive.lock"], (thread_id,))
     locked = cursor.fetchall()
@@ -227,11 +235,12 @@ def _write(conn, cursor, sql, record, outgoing) -> tuple[int, int, str]:
             cursor.execute(sql["archive.delivery"], values)
             delivery_ids.append(cursor.lastrowid)
     elif rows:  # one pipelined executemany, each row's id in order
-        cursor.executemany(sql["archive.delivery"], rows, returning=True)
-        while True:
-            delivery_ids.append(cursor.fetchone()[0])
-            if not cursor.nextset():
-                break
+        with driver.cursor() as returning:  # its own cursor: only these results in it
+            returning.executemany(sql["archive.delivery"], rows, returning=True)
+            while True:
+                delivery_ids.append(returning.fetchone()[0])
+                if not returning.nextset():
+                    break
     for row_id, copy, big in zip(delivery_ids, outgoing, streamed, strict=True):
         if big:  # a placeholder was inserted: the sealed copy goes into its blob
             blobs.write_sealed_raw(

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from sqlalchemy.engine import Engine
 
 from storage import rawsql
-from storage.archive import MessageRecord, OutgoingRecord, write_message
+from storage.archive import MessageRecord, OutgoingRecord, write_with
 
 Item = tuple[MessageRecord, Sequence[OutgoingRecord]]
 
@@ -35,22 +35,22 @@ def store_batch(engine: Engine, items: Sequence[Item]) -> list[int | Exception]:
     results: list[int | Exception] = [RuntimeError("not stored")] * len(items)
     order = sorted(range(len(items)), key=lambda i: items[i][0].thread_id)
     with engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite (storage.db); commit or roll back
+        sql = rawsql.statements(conn.dialect)
         cursor = rawsql.driver(conn).cursor()
         try:
             for i in order:
                 record, outgoing = items[i]
-                with rawsql.translated(conn.dialect):
-                    cursor.execute("SAVEPOINT store_batch")
                 try:
-                    message_id, _, _ = write_message(conn, record, outgoing)
+                    with rawsql.translated(conn.dialect), rawsql.pipeline(conn, sql):
+                        cursor.execute("SAVEPOINT store_batch")
+                        message_id, _, _ = write_with(conn, cursor, sql, record, outgoing)
+                        cursor.execute("RELEASE SAVEPOINT store_batch")
                 except Exception as exc:  # this message only: undone, the others stay
                     with rawsql.translated(conn.dialect):
                         cursor.execute("ROLLBACK TO SAVEPOINT store_batch")
                         cursor.execute("RELEASE SAVEPOINT store_batch")
                     results[i] = exc
                 else:
-                    with rawsql.translated(conn.dialect):
-                        cursor.execute("RELEASE SAVEPOINT store_batch")
                     results[i] = message_id
         finally:
             cursor.close()

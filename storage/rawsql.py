@@ -146,6 +146,17 @@ def translated(dialect: Dialect) -> Iterator[None]:
 
 
 @contextmanager
+def pipeline(conn: Connection, sql: Statements) -> Iterator[None]:
+    """psycopg's pipeline mode on PostgreSQL (statements sent without waiting for each
+    result: a result read, or the end of the block, waits); nothing on SQLite (in process)."""
+    if sql.sqlite:
+        yield
+    else:
+        with driver(conn).pipeline():
+            yield
+
+
+@contextmanager
 def read_cursor(engine: Engine) -> Iterator[tuple[Any, Statements]]:
     """A driver cursor for ONE read statement outside any transaction (storage.db.reading).
 
