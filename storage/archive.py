@@ -27,11 +27,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, select
 
 from storage import blobs, bodies, chunks, ledger, policy_state, rawsql, search
 from storage.chunks import Chunks
-from storage.db import reading, session_scope
+from storage.db import session_scope
 from storage.models import Delivery, Finding, Message, Thread, utcnow
 
 
@@ -348,6 +348,12 @@ def _statements(sql: rawsql.Statements) -> None:
         "body_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     sql.add("archive.delivery", delivery, delivery + " RETURNING id")
+    sql.add(
+        "archive.known",
+        "SELECT message.original_message_id, message.relayed_message_id, message.sender_id "
+        "FROM message WHERE message.thread_id = ? AND (message.original_message_id IN (?*) "
+        "OR message.relayed_message_id IN (?*))",
+    )
     sql.add("archive.hashes", "UPDATE message SET prev_hash = ?, chain_hash = ? WHERE id = ?")
 
 
@@ -380,16 +386,9 @@ def known_messages(
     """(original id, relayed id, sender id) of the thread's messages that any of `ids` names."""
     if not ids:
         return []
-    with reading(engine) as conn:  # one statement, on every reply: no transaction around it
-        rows = conn.execute(
-            select(
-                Message.original_message_id, Message.relayed_message_id, Message.sender_id
-            ).where(
-                Message.thread_id == thread_id,
-                or_(Message.original_message_id.in_(ids), Message.relayed_message_id.in_(ids)),
-            )
-        ).all()
-        return [(r[0], r[1], r[2]) for r in rows]
+    with rawsql.read_cursor(engine) as (cursor, sql):  # one statement, on every reply
+        cursor.execute(sql["archive.known"], (thread_id, sql.in_list(ids), sql.in_list(ids)))
+        return [(r[0], r[1], r[2]) for r in cursor.fetchall()]
 
 
 def get_message(engine: Engine, message_id: int) -> Message | None:

@@ -184,3 +184,28 @@ def test_a_claimed_job_holds_the_rows_values(engine):
         assert job.lease_owner == "me"
         assert job.created_at.tzinfo is not None
     assert outbox.next_due(engine) == min(d.next_attempt_at for d in before)
+
+
+def test_known_messages_finds_either_id_within_the_thread_only(engine):
+    """archive.known_messages: a reply's referenced ids, by original or relayed id, one thread."""
+    sender, _ = new_thread(engine, "th_known")
+    other, _ = new_thread(engine, "th_other")
+
+    def rec(thread_id, who, original, relayed):
+        record = MessageRecord(
+            thread_id, b"x", sender_id=who, original_message_id=original, relayed_message_id=relayed
+        )
+        return record, []
+
+    store_batch(
+        engine,
+        [
+            rec("th_known", sender, "<o1@a>", "<r1@relay>"),
+            rec("th_known", sender, "<o2@a>", "<r2@relay>"),
+            rec("th_other", other, "<o3@a>", "<r3@relay>"),
+        ],
+    )
+    found = archive.known_messages(engine, "th_known", ["<o1@a>", "<r2@relay>", "<o3@a>", "<x@y>"])
+    assert sorted(found) == [("<o1@a>", "<r1@relay>", sender), ("<o2@a>", "<r2@relay>", sender)]
+    assert archive.known_messages(engine, "th_known", ["<nothing@here>"]) == []
+    assert archive.known_messages(engine, "th_known", []) == []
