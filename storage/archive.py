@@ -156,50 +156,55 @@ def write_with(conn, cursor, sql, record, outgoing) -> tuple[int, int, str]:
     digest = sha256_hex(record.raw)
     big_raw = sql.sqlite and blobs.big(record.raw)  # written into its blob below (storage.blobs)
     decision_text = rawsql.dumps(record.decision)
-    cursor.execute(
-        sql["archive.message"],
-        (
-            thread_id,
-            record.kind,
-            record.sender_id,
-            sql.time(record.received_at),
-            record.mail_from,
-            rawsql.dumps(list(record.rcpt_tos)),
-            record.peer,
-            record.helo,
-            record.tls,
-            record.smtputf8,
-            b"" if big_raw else bodies.seal(key, record.raw, thread_id),
-            len(record.raw),
-            digest,
-            record.subject[:998],
-            record.original_message_id[:998],
-            record.relayed_message_id,
-            record.status,
-            record.action,
-            decision_text,
-            "",
-            "",
-            bodies.SEALED,
-        ),
+    message_values = (
+        thread_id,
+        record.kind,
+        record.sender_id,
+        sql.time(record.received_at),
+        record.mail_from,
+        rawsql.dumps(list(record.rcpt_tos)),
+        record.peer,
+        record.helo,
+        record.tls,
+        record.smtputf8,
+        b"" if big_raw else bodies.seal(key, record.raw, thread_id),
+        len(record.raw),
+        digest,
+        record.subject[:998],
+        record.original_message_id[:998],
+        record.relayed_message_id,
+        record.status,
+        record.action,
+        decision_text,
+        "",
+        "",
+        bodies.SEALED,
     )
-    message_id = cursor.lastrowid if sql.sqlite else cursor.fetchone()[0]
+    history = None
+    if record.kind == "inbound" and record.sender_id is not None:
+        # the sender's policy history, with the message or not at all (storage.policy_state)
+        history = (
+            thread_id,
+            record.sender_id,
+            1,
+            int(record.action == "flag"),
+            int(policy_state.counts_contact(record.status, record.decision)),
+            rawsql.dumps(list((record.decision or {}).get("tail", ()))),
+        )
+    if sql.sqlite:
+        cursor.execute(sql["archive.message"], message_values)
+        message_id = cursor.lastrowid
+        if history is not None:
+            cursor.execute(sql["policy.upsert"], history)
+    else:  # one statement: the UPSERT rides along as a data-modifying WITH
+        if history is None:
+            cursor.execute(sql["archive.message"], message_values)
+        else:
+            cursor.execute(sql["archive.message_history"], history + message_values)
+        message_id = cursor.fetchone()[0]
     driver = rawsql.driver(conn)
     if big_raw:
         blobs.write_sealed_raw(driver, "message", "raw", message_id, key, record.raw, thread_id)
-    if record.kind == "inbound" and record.sender_id is not None:
-        # the sender's policy history, with the message or not at all (storage.policy_state)
-        cursor.execute(
-            sql["policy.upsert"],
-            (
-                thread_id,
-                record.sender_id,
-                1,
-                int(record.action == "flag"),
-                int(policy_state.counts_contact(record.status, record.decision)),
-                rawsql.dumps(list((record.decision or {}).get("tail", ()))),
-            ),
-        )
     findings = _finding_rows(message_id, record.findings)
     if findings:
         cursor.executemany(sql["archive.finding"], [tuple(f.values()) for f in findings])
@@ -234,13 +239,10 @@ def write_with(conn, cursor, sql, record, outgoing) -> tuple[int, int, str]:
         for values in rows:
             cursor.execute(sql["archive.delivery"], values)
             delivery_ids.append(cursor.lastrowid)
-    elif rows:  # one pipelined executemany, each row's id in order
-        with driver.cursor() as returning:  # its own cursor: only these results in it
-            returning.executemany(sql["archive.delivery"], rows, returning=True)
-            while True:
-                delivery_ids.append(returning.fetchone()[0])
-                if not returning.nextset():
-                    break
+    elif rows:  # one multi-row INSERT; each id found by its row's (unique) VERP token
+        cursor.execute(_pg_many(sql, "archive.delivery", len(rows)), [v for r in rows for v in r])
+        ids = dict((token, row_id) for row_id, token in cursor.fetchall())
+        delivery_ids = [ids[o.verp_token] for o in outgoing]
     for row_id, copy, big in zip(delivery_ids, outgoing, streamed, strict=True):
         if big:  # a placeholder was inserted: the sealed copy goes into its blob
             blobs.write_sealed_raw(
@@ -278,33 +280,75 @@ def write_with(conn, cursor, sql, record, outgoing) -> tuple[int, int, str]:
             ),
         ],
     )
-    cursor.executemany(
-        sql["ledger.insert"],
-        [
-            (
-                e["thread_id"],
-                e["seq"],
-                e["kind"],
-                e["ref"],
-                e["content_sha256"],
-                rawsql.dumps(e["meta"]),
-                e["at"],
-                e["prev_hash"],
-                e["hash"],
-            )
-            for e in entries
-        ],
-    )
+    ledger_rows = [
+        (
+            e["thread_id"],
+            e["seq"],
+            e["kind"],
+            e["ref"],
+            e["content_sha256"],
+            rawsql.dumps(e["meta"]),
+            e["at"],
+            e["prev_hash"],
+            e["hash"],
+        )
+        for e in entries
+    ]
     length, head = entries[-1]["seq"], entries[-1]["hash"]
-    cursor.execute(sql["ledger.head"], (length, head, thread_id))
-    cursor.execute(sql["archive.hashes"], (entries[0]["prev_hash"], entries[0]["hash"], message_id))
-    if record.kind == "inbound":  # participants' mail; the gateway's own notices are not searched
-        # searchable when stored
+    chain = (length, head, thread_id)
+    hashes = (entries[0]["prev_hash"], entries[0]["hash"], message_id)
+    indexed = record.kind == "inbound"  # participants' mail; the gateway's notices are not
+    text = (message_id, search.index_body(record.raw, record.subject, record.index_text))
+    if sql.sqlite:
+        cursor.executemany(sql["ledger.insert"], ledger_rows)
+        cursor.execute(sql["ledger.head"], chain)
+        cursor.execute(sql["archive.hashes"], hashes)
+        if indexed:  # searchable when stored
+            cursor.execute(sql["search.index"], text)
+    else:  # all four in one statement (data-modifying WITH): one execute, one round trip
+        flat = [v for row in ledger_rows for v in row]
         cursor.execute(
-            sql["search.index"],
-            (message_id, search.index_body(record.raw, record.subject, record.index_text)),
+            _pg_tail(len(ledger_rows), indexed),
+            (*flat, *chain, *hashes, *(text if indexed else ())),
         )
     return message_id, length, head
+
+
+_PG_TEXTS: dict[tuple[str, int, bool], str] = {}
+
+
+def _pg_many(sql: rawsql.Statements, name: str, count: int) -> str:
+    """PostgreSQL: statement `name`'s VALUES row repeated `count` times (texts cached)."""
+    found = _PG_TEXTS.get((name, count, False))
+    if found is None:
+        text = sql[name]
+        head, _, tail = text.partition(" VALUES (")
+        row, _, rest = tail.partition(")")
+        found = f"{head} VALUES {', '.join([f'({row})'] * count)}{rest}"
+        _PG_TEXTS[name, count, False] = found
+    return found
+
+
+def _pg_tail(entries: int, indexed: bool) -> str:
+    """PostgreSQL: the ledger rows, chain head, message hashes and text index as ONE statement.
+
+    The data-modifying WITH parts run exactly once each, to completion, whether or not the
+    main statement reads them; none of them reads what another writes.
+    """
+    found = _PG_TEXTS.get(("archive.tail", entries, indexed))
+    if found is None:
+        sql = rawsql.statements("postgresql")
+        parts = [
+            "WITH l AS (" + _pg_many(sql, "ledger.insert", entries) + ")",
+            ", t AS (" + sql["ledger.head"] + ")",
+        ]
+        if indexed:
+            parts += [", m AS (" + sql["archive.hashes"] + ") ", sql["search.index"]]
+        else:
+            parts += [" " + sql["archive.hashes"]]
+        found = "".join(parts)
+        _PG_TEXTS["archive.tail", entries, indexed] = found
+    return found
 
 
 @rawsql.register
@@ -347,7 +391,17 @@ def _statements(sql: rawsql.Statements) -> None:
         "next_attempt_at, lease_owner, lease_until, last_response, finished_at, crashes, "
         "body_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
-    sql.add("archive.delivery", delivery, delivery + " RETURNING id")
+    sql.add("archive.delivery", delivery, delivery + " RETURNING id, verp_token")
+    if not sql.sqlite:  # the message with its sender's policy history (PostgreSQL)
+        sql.add(
+            "archive.message_history",
+            "WITH p AS ("
+            + policy_state.UPSERT.replace("?)", "?::json)", 1)
+            + ") "
+            + message
+            + "VALUES (?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, "
+            "?, ?, ?) RETURNING id",
+        )
     sql.add(
         "archive.known",
         "SELECT message.original_message_id, message.relayed_message_id, message.sender_id "

@@ -154,19 +154,17 @@ def _statements(sql: rawsql.Statements) -> None:
         "AND threadexemption.removed_at IS NULL "
         "WHERE thread.id = ? ORDER BY threadexemption.id",
     )
-    sql.add(
-        "policy.upsert",
-        "INSERT INTO policy_history (thread_id, sender_id, messages, flagged, contact, tail) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id, sender_id) DO UPDATE SET "
-        "messages = (policy_history.messages + excluded.messages), "
-        "flagged = (policy_history.flagged + excluded.flagged), "
-        "contact = (policy_history.contact + excluded.contact), tail = excluded.tail",
-        "INSERT INTO policy_history (thread_id, sender_id, messages, flagged, contact, tail) "
-        "VALUES (?, ?, ?, ?, ?, ?::json) ON CONFLICT (thread_id, sender_id) DO UPDATE SET "
-        "messages = (policy_history.messages + excluded.messages), "
-        "flagged = (policy_history.flagged + excluded.flagged), "
-        "contact = (policy_history.contact + excluded.contact), tail = excluded.tail",
-    )
+    sql.add("policy.upsert", UPSERT, UPSERT.replace("?)", "?::json)", 1))
+
+
+# record_inbound's UPSERT as driver SQL: the text `_upsert` compiles to (tail: JSON)
+UPSERT = (
+    "INSERT INTO policy_history (thread_id, sender_id, messages, flagged, contact, tail) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id, sender_id) DO UPDATE SET "
+    "messages = (policy_history.messages + excluded.messages), "
+    "flagged = (policy_history.flagged + excluded.flagged), "
+    "contact = (policy_history.contact + excluded.contact), tail = excluded.tail"
+)
 
 
 def status_changed(

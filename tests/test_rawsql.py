@@ -209,3 +209,25 @@ def test_known_messages_finds_either_id_within_the_thread_only(engine):
     assert sorted(found) == [("<o1@a>", "<r1@relay>", sender), ("<o2@a>", "<r2@relay>", sender)]
     assert archive.known_messages(engine, "th_known", ["<nothing@here>"]) == []
     assert archive.known_messages(engine, "th_known", []) == []
+
+
+def test_each_copy_gets_its_own_id_and_ledger_entry(engine):
+    """Several copies in one INSERT (PostgreSQL): ids in recipient order, each entry its copy."""
+    sender, _ = new_thread(engine, "th_copies")
+    copies = [
+        OutgoingRecord(f"{n}@example.org", None, "", f"tok-{n}", f"copy {n}".encode(), "<r@x>")
+        for n in ("c", "a", "b")  # not in token order
+    ]
+    record = MessageRecord("th_copies", b"x", sender_id=sender)
+    (message_id,) = store_batch(engine, [(record, copies)])
+    rows = archive.deliveries_of(engine, message_id)
+    assert [r.recipient for r in rows] == [c.recipient for c in copies]
+    assert [r.outgoing for r in rows] == [c.data for c in copies]
+    with session_scope(engine) as session:
+        entries = session.exec(
+            select(LedgerEntry)
+            .where(LedgerEntry.thread_id == "th_copies", LedgerEntry.kind == "outgoing")
+            .order_by(LedgerEntry.seq)
+        ).all()
+        refs = [(e.ref, e.content_sha256, e.meta["recipient"]) for e in entries]
+    assert refs == [(f"delivery:{r.id}", r.outgoing_sha256, r.recipient) for r in rows]
