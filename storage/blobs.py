@@ -12,19 +12,14 @@ PostgreSQL keeps the parameter path.
 from __future__ import annotations
 
 from psycopg import sql
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, func
+from sqlmodel import Session
 
 from storage import bodies
 from storage.chunks import Chunks, size_of
 
 STREAM_BYTES = 1024 * 1024  # bodies from this size on are written into their blob
-
-
-def streams(session: Session, plaintext: bytes | Chunks) -> bool:
-    """Should this body be written through blob I/O (SQLite, and big enough)?"""
-    return session.get_bind().dialect.name == "sqlite" and size_of(plaintext) >= STREAM_BYTES
 
 
 def big(plaintext: bytes | Chunks) -> bool:
@@ -51,27 +46,6 @@ _RESERVE = {
     ("message", "raw"): "UPDATE message SET raw = zeroblob(?) WHERE id = ?",
     ("delivery", "outgoing"): "UPDATE delivery SET outgoing = zeroblob(?) WHERE id = ?",
 }
-
-
-def write_sealed(
-    session: Session,
-    table: Table,
-    column: str,
-    row_id: int,
-    key: bytes,
-    plaintext: bytes | Chunks,
-    thread_id: str,
-) -> None:
-    """Seal `plaintext` into table.column of row `row_id` (inserted with a placeholder)."""
-    connection = session.connection()
-    connection.execute(
-        update(table)
-        .where(table.c.id == row_id)
-        .values({column: func.zeroblob(bodies.sealed_size(plaintext))})
-    )
-    driver = connection.connection.driver_connection
-    with driver.blobopen(table.name, column, row_id) as blob:
-        bodies.seal_to(key, plaintext, thread_id, blob.write)
 
 
 def open_deferred(

@@ -194,22 +194,7 @@ def new_key(thread_id: str) -> tuple[bytes, bytes, bool]:
 
 
 def archive_key_of(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
-    """The usable key of an existing key row, refusing an erased thread (archive_key)."""
-    key = unwrapped_key(thread_id, stored, is_wrapped)
-    if not key:
-        raise BodyUnavailable(ERASED, f"thread {thread_id} was erased: nothing more is archived")
-    return key
-
-
-def archive_key(session: Session, thread_id: str, stored: bytes | None, is_wrapped: bool) -> bytes:
-    """thread_key(create=True) from key columns the caller already read (ledger.lock_chain).
-
-    `stored` None means the thread has no key row yet: one is made (the thread row is locked).
-    """
-    if stored is None:
-        key = thread_key(session, thread_id, create=True)
-        assert key is not None
-        return key
+    """The usable key of an existing key row for archiving: an erased thread takes no more."""
     key = unwrapped_key(thread_id, stored, is_wrapped)
     if not key:
         raise BodyUnavailable(ERASED, f"thread {thread_id} was erased: nothing more is archived")

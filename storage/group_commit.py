@@ -1,13 +1,14 @@
 """Group commit, the storage half: several messages archived in ONE transaction, one fsync.
 
-Each message still goes through `storage.archive.add_message` (hash chain, findings, outbox
-rows, and whatever else that function records), inside its own SAVEPOINT: a message that fails
-(a constraint, a trigger) is rolled back alone and reported to its own caller, while the others
-commit. If the commit itself fails, none of them is stored and every caller is told so; since
-the SMTP edge answers 250 only after `store_batch` has returned that message's id, invariant 1
-(no 250 without a commit) holds per message, exactly as with one transaction per message.
+Each message goes through the statements of `storage.archive.write_message` (hash chain,
+findings, outbox rows, and whatever else that function records), inside its own SAVEPOINT: a
+message that fails (a constraint, a trigger) is rolled back alone and reported to its own
+caller, while the others commit. If the commit itself fails, none of them is stored and every
+caller is told so; since the SMTP edge answers 250 only after `store_batch` has returned that
+message's id, invariant 1 (no 250 without a commit) holds per message, exactly as with one
+transaction per message.
 
-Thread rows are locked (SELECT ... FOR UPDATE in add_message) in thread-id order across the
+Thread rows are locked (SELECT ... FOR UPDATE in write_message) in thread-id order across the
 batch, so two batches in two processes on PostgreSQL cannot deadlock on each other's threads.
 """
 

@@ -27,17 +27,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, update
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import Table, insert
 from sqlmodel import Session, select
 
 from storage import rawsql
-from storage.models import AuditEvent, LedgerEntry, Thread, ThreadKey, utcnow
+from storage.models import AuditEvent, LedgerEntry, Thread, utcnow
 
 VERSION = 1
 MESSAGE_KINDS = ("inbound", "notice", "dsn")
@@ -185,7 +182,7 @@ def append_record(
 
 def append_records(
     session: Session,
-    thread: Thread | ChainHead,
+    thread: Thread,
     records: Iterable[tuple[str, str, str, Mapping[str, Any] | None, datetime | None]],
 ) -> list[LedgerEntry]:
     """Chain several (kind, ref, content_sha256, meta, at) records onto a locked thread at once.
@@ -199,33 +196,22 @@ def append_records(
 
 def append_rows(
     session: Session,
-    thread: Thread | ChainHead,
+    thread: Thread,
     records: Iterable[tuple[str, str, str, Mapping[str, Any] | None, datetime | None]],
 ) -> list[dict[str, Any]]:
-    """append_records returning the inserted column values (no ORM objects: the hot path).
+    """append_records returning the inserted column values (no ORM objects).
 
-    A `Thread` (from lock_thread) advances through the ORM like any change of the caller's; a
-    `ChainHead` (from lock_chain) is written back at once with one UPDATE.
+    The Thread (from lock_thread) advances through the ORM like any change of the caller's.
+    The archive's own hot path chains with `chain_rows` and driver SQL instead
+    (storage.archive.write_message).
     """
     rows = chain_rows(thread.id, thread.chain_length, thread.chain_head, records)
-    seq, prev = (rows[-1]["seq"], rows[-1]["hash"]) if rows else (0, "")
     if not rows:
         return rows
     session.execute(insert(_LEDGER), rows)
-    thread.chain_length = seq
-    thread.chain_head = prev
-    if isinstance(thread, Thread):
-        session.add(thread)
-    else:
-        session.execute(
-            update(_THREAD)
-            .where(_THREAD.c.id == thread.id)
-            .values(chain_length=seq, chain_head=prev)
-        )
-        loaded = session.identity_map.get(identity_key(Thread, thread.id))
-        if loaded is not None:  # the ORM's copy of the row, as now written
-            set_committed_value(loaded, "chain_length", seq)
-            set_committed_value(loaded, "chain_head", prev)
+    thread.chain_length = rows[-1]["seq"]
+    thread.chain_head = rows[-1]["hash"]
+    session.add(thread)
     return rows
 
 
@@ -274,44 +260,7 @@ def _statements(sql: rawsql.Statements) -> None:
     sql.add("ledger.head", "UPDATE thread SET chain_length = ?, chain_head = ? WHERE id = ?")
 
 
-@dataclass
-class ChainHead:
-    """A locked thread's chain position and data key, read without the ORM (lock_chain)."""
-
-    id: str
-    chain_length: int
-    chain_head: str
-    key: bytes | None  # the stored key column (None: the thread has no key yet)
-    wrapped: bool
-
-
-def lock_chain(session: Session, thread_id: str) -> ChainHead:
-    """lock_thread for the archive's hot path: one SELECT ... FOR UPDATE, no ORM object.
-
-    The thread's key row comes along (an outer join; only the thread row is locked). Pending
-    ORM changes are flushed first, and append_rows sets the new chain position on a Thread the
-    session already holds, so ORM and Core writers of the chain agree.
-    """
-    if session.dirty or session.new:
-        session.flush()
-    row = session.execute(
-        select(
-            _THREAD.c.id,
-            _THREAD.c.chain_length,
-            _THREAD.c.chain_head,
-            _KEY.c.key,
-            _KEY.c.wrapped,
-        )
-        .select_from(_THREAD.outerjoin(_KEY, _KEY.c.thread_id == _THREAD.c.id))
-        .where(_THREAD.c.id == thread_id)
-        .with_for_update(of=_THREAD)
-    ).one()
-    return ChainHead(*row)
-
-
 _LEDGER: Table = LedgerEntry.__table__  # type: ignore[attr-defined]
-_THREAD: Table = Thread.__table__  # type: ignore[attr-defined]
-_KEY: Table = ThreadKey.__table__  # type: ignore[attr-defined]
 
 
 def append_audit(

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, Table, cast, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -90,51 +89,6 @@ def load_policy_state(engine: Engine, thread_id: str, sender_id: int | None) -> 
         flagged=flagged or 0,
         shared_contact=bool(contact),
         tail=tuple(rawsql.loads(tail) or ()),
-    )
-
-
-def record_inbound(
-    session: Session,
-    thread_id: str,
-    sender_id: int | None,
-    action: str,
-    status: str,
-    decision: dict[str, Any] | None,
-) -> None:
-    """Fold one newly archived inbound message into its sender's row (atomic UPSERT)."""
-    if sender_id is None:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect not in _UPSERTS:
-        _UPSERTS[dialect] = _upsert(dialect)
-    session.execute(
-        _UPSERTS[dialect],
-        {
-            "thread_id": thread_id,
-            "sender_id": sender_id,
-            "messages": 1,
-            "flagged": int(action == "flag"),
-            "contact": int(counts_contact(status, decision)),
-            "tail": list((decision or {}).get("tail", ())),
-        },
-    )
-
-
-_UPSERTS: dict[str, Any] = {}
-
-
-def _upsert(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE adding the new message's counts (built once: cached)."""
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(_HISTORY)
-    new = stmt.excluded
-    return stmt.on_conflict_do_update(
-        index_elements=[_HISTORY.c.thread_id, _HISTORY.c.sender_id],
-        set_={
-            "messages": _HISTORY.c.messages + new.messages,
-            "flagged": _HISTORY.c.flagged + new.flagged,
-            "contact": _HISTORY.c.contact + new.contact,
-            "tail": new.tail,
-        },
     )
 
 

@@ -1,8 +1,9 @@
 """Full-text and filtered search over the archive, for the support pages and the benchmark.
 
 Why here and not in the web package: the text index is written at archive time, inside the
-transaction that stores the message (`storage.archive.add_message` calls `index_message`), so a
-message is searchable exactly when it is archived and never indexed without being stored.
+transaction that stores the message (`storage.archive.write_message` inserts `index_body`'s
+text; `index_message` for other callers), so a message is searchable exactly when it is
+archived and never indexed without being stored.
 
 One table name, two engines: SQLite has an FTS5 table `message_fts(body)` keyed by rowid =
 message id; PostgreSQL has `message_fts(message_id, tsv)` with a GIN index. Both use a simple
