@@ -36,7 +36,8 @@ def write_sealed_raw(
     plaintext: bytes | Chunks,
     thread_id: str,
 ) -> None:
-    """write_sealed on the SQLite driver connection itself (storage.archive.write_message)."""
+    """Seal `plaintext` into table.column of row `row_id` (inserted with a placeholder), on
+    the SQLite driver connection (storage.archive.write_message)."""
     driver.execute(_RESERVE[table, column], (bodies.sealed_size(plaintext), row_id))
     with driver.blobopen(table, column, row_id) as blob:
         bodies.seal_to(key, plaintext, thread_id, blob.write)

@@ -13,7 +13,7 @@ The live path reads it from `policy_history`, one row per (thread, sender) holdi
 
 WHY: reading and decoding up to 500 decisions per message was a tenth of the gateway's CPU and
 grew with the thread. The row is written in the transaction (and the group commit's savepoint)
-that archives the message, by one atomic UPSERT, after add_message has locked the thread row:
+that archives the message, by one atomic UPSERT, after the archive write has locked the thread row:
 it commits or rolls back with the message, and two instances on one PostgreSQL cannot lose an
 increment. The only other writers of what it sums are a rejected hold (status -> rejected) and
 an erasure (decisions emptied); both adjust it in their own transaction. The migration
@@ -94,8 +94,8 @@ def load_policy_state(engine: Engine, thread_id: str, sender_id: int | None) -> 
 
 @rawsql.register
 def _statements(sql: rawsql.Statements) -> None:
-    """load_policy_state's query and record_inbound's UPSERT (storage.archive.write_message)
-    as driver SQL: the same texts as the SQLAlchemy statements compile to."""
+    """load_policy_state's query and the history UPSERT (storage.archive.write_message) as
+    driver SQL: the same texts as the SQLAlchemy statements they replace compiled to."""
     sql.add(
         "policy.state",
         "SELECT thread.stage, participant.role, policy_history.messages, "
@@ -111,7 +111,8 @@ def _statements(sql: rawsql.Statements) -> None:
     sql.add("policy.upsert", UPSERT, UPSERT.replace("?)", "?::json)", 1))
 
 
-# record_inbound's UPSERT as driver SQL: the text `_upsert` compiles to (tail: JSON)
+# Folds one newly archived inbound message into its sender's row, atomically (tail: JSON);
+# storage.archive.write_message runs it in the message's transaction and savepoint.
 UPSERT = (
     "INSERT INTO policy_history (thread_id, sender_id, messages, flagged, contact, tail) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id, sender_id) DO UPDATE SET "
