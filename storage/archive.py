@@ -114,7 +114,9 @@ def write_message(
     PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), insert the message (its
     id is in its ledger ref), fold it into the sender's policy history (one UPSERT), insert
     the findings, the deliveries (their ids in order), the ledger entries (every hash computed
-    beforehand, one executemany), then write the chain head and the message's own hashes.
+    beforehand, one executemany), then write the chain head and the message's own hashes and
+    index its text. On PostgreSQL some of these share a statement (data-modifying WITH, see
+    `_pg_tail`): four or five executes per message instead of about fourteen.
     """
     dialect = conn.dialect
     sql = rawsql.statements(dialect)
