@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import struct
 
-from sqlalchemy import Table, select, update
-from sqlmodel import Session, func
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
 from storage import bodies
 from storage.chunks import Chunks, size_of
 
 STREAM_BYTES = 1024 * 1024  # bodies from this size on are written into their blob
-
 
 # PostgreSQL's binary COPY format: signature, flags, header extension length; then per row the
 # field count and each field's length before its bytes; -1 as the field count ends the data.
@@ -35,47 +35,50 @@ _PG_COPY_TRAILER = struct.pack("!h", -1)
 _PG_UPLOAD = "gateway_body_upload"  # a temporary table, one per connection and transaction
 
 
-def streams(session: Session, plaintext: bytes | Chunks) -> bool:
-    """Should this body be written in windows (big enough; SQLite blob I/O or PostgreSQL COPY)?"""
-    dialect = session.get_bind().dialect.name
-    return dialect in ("sqlite", "postgresql") and size_of(plaintext) >= STREAM_BYTES
+def big(plaintext: bytes | Chunks) -> bool:
+    """Is this body big enough to be written in windows (SQLite blob I/O, PostgreSQL COPY)?"""
+    return size_of(plaintext) >= STREAM_BYTES
 
 
-def write_sealed(
-    session: Session,
-    table: Table,
+def write_sealed_raw(
+    driver,
+    table: str,
     column: str,
     row_id: int,
     key: bytes,
     plaintext: bytes | Chunks,
     thread_id: str,
+    *,
+    sqlite: bool = True,
 ) -> None:
-    """Seal `plaintext` into table.column of row `row_id` (inserted with a placeholder)."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _pg_write_sealed(connection, table.name, column, row_id, key, plaintext, thread_id)
+    """Seal `plaintext` into table.column of row `row_id` (inserted with a placeholder), on
+    the driver connection (storage.archive.write_message); PostgreSQL through COPY."""
+    if not sqlite:
+        _pg_write_sealed(driver, table, column, row_id, key, plaintext, thread_id)
         return
-    connection.execute(
-        update(table)
-        .where(table.c.id == row_id)
-        .values({column: func.zeroblob(bodies.sealed_size(plaintext))})
-    )
-    driver = connection.connection.driver_connection
-    with driver.blobopen(table.name, column, row_id) as blob:
+    driver.execute(_RESERVE[table, column], (bodies.sealed_size(plaintext), row_id))
+    with driver.blobopen(table, column, row_id) as blob:
         bodies.seal_to(key, plaintext, thread_id, blob.write)
 
 
+_RESERVE = {
+    ("message", "raw"): "UPDATE message SET raw = zeroblob(?) WHERE id = ?",
+    ("delivery", "outgoing"): "UPDATE delivery SET outgoing = zeroblob(?) WHERE id = ?",
+}
+
+
 def _pg_write_sealed(
-    connection, table: str, column: str, row_id: int, key: bytes, plaintext, thread_id: str
+    driver, table: str, column: str, row_id: int, key: bytes, plaintext, thread_id: str
 ) -> None:
-    """write_sealed on PostgreSQL: COPY the sealed windows into a temporary row, then UPDATE.
+    """write_sealed_raw on PostgreSQL: COPY the sealed windows into a temporary row, then UPDATE.
 
     The temporary table lives until the transaction ends (ON COMMIT DROP; a rollback undoes its
     creation too); a second big body in the same transaction reuses it after the DELETE.
+    COPY cannot run in psycopg's pipeline mode: storage.archive leaves the pipeline off for a
+    message with a big body (rawsql.pipeline's `off`).
     """
-    from psycopg import sql
+    from psycopg import sql  # here: SQLite-only processes never load psycopg
 
-    driver = connection.connection.driver_connection
     upload = sql.Identifier(_PG_UPLOAD)
     with driver.cursor() as cursor:
         cursor.execute(
@@ -100,7 +103,7 @@ def _pg_write_sealed(
 
 
 def open_deferred(
-    session: Session,
+    session: Session | Connection,
     table: Table,
     column: str,
     row_id: int,
@@ -115,9 +118,9 @@ def open_deferred(
     decrypted into one buffer, so the sealed bytes are never in memory whole.
     Anything but a sealed body with its key goes the ordinary way (storage.bodies.readable).
     """
-    connection = session.connection()
+    connection = session if isinstance(session, Connection) else session.connection()
     driver = connection.connection.driver_connection
-    dialect = session.get_bind().dialect.name
+    dialect = connection.dialect.name
     if state == bodies.SEALED and key and dialect == "sqlite":
         with driver.blobopen(table.name, column, row_id, readonly=True) as blob:
             return bodies.unseal_from(key, blob, len(blob), thread_id)
