@@ -170,6 +170,11 @@ class SmtpTransport:
             if len(data) >= streaming.STREAM_BYTES:  # no full-size dot-stuffed copy
                 options = mail_options(data)
                 response = await streaming.send(client, envelope_from, recipient, data, options)
+            elif streaming.crlf_only(data):  # every copy we write: the same bytes, cheaper
+                options = mail_options(data)
+                response = await streaming.send(
+                    client, envelope_from, recipient, data, options, like_sendmail=True
+                )
             else:
                 _errors, response = await client.sendmail(
                     envelope_from, [recipient], data, mail_options=mail_options(data)

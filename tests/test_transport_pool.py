@@ -1,4 +1,5 @@
-"""SmtpTransport keeps connections between messages: reuse, bounds, and a server that hangs up.
+"""SmtpTransport keeps connections between messages: reuse, bounds, and a server that hangs up;
+and the bytes it writes are the ones aiosmtplib's sendmail wrote.
 
 A real aiosmtpd server counts the connections it accepts and can refuse or drop on cue (fault
 injection in the peer); the transport under test is the real one.
@@ -9,12 +10,17 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+import aiosmtplib
 import pytest
 from aiosmtpd.smtp import SMTP
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from gateway.bigmessage import streaming
 from gateway.config import SmtpDeliverySettings
 from gateway.errors import DeliveryError
-from gateway.transports import SmtpTransport
+from gateway.transports import SmtpTransport, mail_options
 
 MESSAGE = b"From: a@relay.example\r\nTo: b@example.net\r\nSubject: x\r\n\r\n.dot line\r\nbody\r\n"
 
@@ -193,3 +199,88 @@ async def test_unreachable_upstream_is_a_temporary_failure(upstream):
         await smtp.send("s@relay.example", "b@example.net", MESSAGE)
     assert not info.value.permanent
     await smtp.close()
+
+
+# ---------------------------------------------------------------- the bytes on the wire
+
+WIRE = st.lists(
+    st.sampled_from([b".", b"..", b"a", b"text", b"\r\n", b"\n", b"\r", b"\r\n.", b"\xc3\xa9"]),
+    max_size=30,
+).map(b"".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(data=WIRE)
+def test_dot_stuffing_equals_aiosmtplibs(data):
+    """`dot_stuff` is aiosmtplib's PERIOD_REGEX on any bytes; `crlf_only` means what it says."""
+    assert streaming.dot_stuff(data) == PERIOD_REGEX.sub(b"..", data)
+    if streaming.crlf_only(data):
+        assert normalize_message_line_endings(data) in (data, data + b"\r\n")
+    else:
+        assert normalize_message_line_endings(data) not in (data, data + b"\r\n")
+
+
+class Recorder:
+    """Records the raw DATA answer flow: what the server received, unstuffed, and MAIL's SIZE."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[bytes, list[str]]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.received.append((envelope.original_content, list(envelope.mail_options)))
+        return "250 2.0.0 ok"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        MESSAGE,
+        MESSAGE.rstrip(b"\r\n"),  # no final line end: sendmail adds one, and counts it in SIZE
+        b".starts with a dot\r\n..two\r\n.\r\n\r\n.",
+        b"Subject: \xc3\xa9t\xc3\xa9\r\n\r\nbody \xc3\xa9\r\n",  # SMTPUTF8, BODY=8BITMIME
+        b"bare\nline\rends\r\n.x\n",  # not CRLF-only: goes through sendmail itself
+    ],
+)
+async def test_copies_arrive_as_aiosmtplib_sendmail_sends_them(data):
+    """The server gets the same content and MAIL parameters from the transport as from
+    `aiosmtplib.SMTP.sendmail` with the same options (the way every copy was sent before)."""
+    box = Recorder()
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(box, decode_data=False, enable_SMTPUTF8=True), "127.0.0.1", 0
+    )
+    port = server.sockets[0].getsockname()[1]
+    try:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        async with client:
+            await client.sendmail(
+                "s@relay.example", ["b@example.net"], data, mail_options=mail_options(data)
+            )
+        smarthost = SmtpDeliverySettings(host="127.0.0.1", port=port, starttls="off", timeout=5)
+        smtp = SmtpTransport(smarthost, "gw.example")
+        await smtp.send("s@relay.example", "b@example.net", data)
+        await smtp.close()
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert box.received[0] == box.received[1]
+
+
+async def test_smtputf8_copy_to_a_server_without_it_is_a_temporary_failure():
+    """As with sendmail: SMTPNotSupported, not a refusal by the server."""
+    box = Recorder()
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(box, decode_data=False, enable_SMTPUTF8=False), "127.0.0.1", 0
+    )
+    port = server.sockets[0].getsockname()[1]
+    smarthost = SmtpDeliverySettings(host="127.0.0.1", port=port, starttls="off", timeout=5)
+    smtp = SmtpTransport(smarthost, "gw.example")
+    try:
+        with pytest.raises(DeliveryError) as info:
+            await smtp.send("s@relay.example", "b@example.net", b"Subject: \xc3\xa9\r\n\r\nx\r\n")
+        assert not info.value.permanent
+        assert "SMTPNotSupported" in str(info.value)
+    finally:
+        await smtp.close()
+        server.close()
+        await server.wait_closed()
+    assert box.received == []
