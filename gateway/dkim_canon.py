@@ -75,7 +75,8 @@ def relaxed_body(body: bytes) -> bytes:
     """The body in relaxed form (what bh= hashes)."""
     if b" \r\n" in body or b"\t" in body:
         body = _TRAILING_WSP.sub(b"\r\n", body)
-    body = _WSP_RUN.sub(b" ", body)
+    if b"\t" in body or b"  " in body:  # what _WSP_RUN can match (C-level searches first)
+        body = _WSP_RUN.sub(b" ", body)
     end = len(body)
     while body.endswith(b"\r\n", 0, end):
         end -= 2
