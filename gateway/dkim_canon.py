@@ -71,12 +71,22 @@ def select(fields: list[tuple[bytes, bytes]], names: list[bytes]) -> list[tuple[
     return chosen
 
 
+def _one_space(body: bytes) -> bytes:
+    """`_WSP_RUN.sub(b" ", body)`: every run of SP/HTAB becomes one SP, with `bytes.replace`
+    (tabs to spaces, then doubled spaces halved until none is left; a pass per doubling of the
+    longest run) instead of the regex tried at every byte (0.9 ms per 100 KB body)."""
+    if b"\t" in body:
+        body = body.replace(b"\t", b" ")
+    while b"  " in body:
+        body = body.replace(b"  ", b" ")
+    return body
+
+
 def relaxed_body(body: bytes) -> bytes:
     """The body in relaxed form (what bh= hashes)."""
     if b" \r\n" in body or b"\t" in body:
         body = _TRAILING_WSP.sub(b"\r\n", body)
-    if b"\t" in body or b"  " in body:  # what _WSP_RUN can match (C-level searches first)
-        body = _WSP_RUN.sub(b" ", body)
+    body = _one_space(body)
     end = len(body)
     while body.endswith(b"\r\n", 0, end):
         end -= 2

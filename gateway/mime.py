@@ -470,7 +470,9 @@ def _boundaries(part: EmailMessage) -> Iterator[str | None]:
 def _has_boundary_line(payload: str, boundaries: list[str]) -> bool:
     """True if any line starts with "--" + a boundary (or is a bare "--" when one is empty)."""
     prefixes = tuple("--" + b for b in boundaries)
-    return bool(prefixes) and any(line.startswith(prefixes) for line in payload.splitlines())
+    if not any(prefix in payload for prefix in prefixes):  # nowhere at all: no line either
+        return False
+    return any(line.startswith(prefixes) for line in payload.splitlines())
 
 
 # --------------------------------------------------------------------------- output

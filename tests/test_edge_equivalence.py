@@ -111,3 +111,24 @@ def test_address_swap_with_the_at_sign_check_equals_the_plain_regex(text, keys):
     model = pattern.sub(lambda m: lookup[m[0].lower()], text.replace("\r", "") + "\n")
     assert got == model
     assert changed == (expected != text or model != text.replace("\r", "") + "\n")
+
+
+@settings(max_examples=800, deadline=None)
+@given(body=BODY)
+@example(body=b"a \t  \t b\t\tc   d")
+def test_one_space_equals_the_whitespace_regex(body):
+    assert dkim_canon._one_space(body) == dkim_canon._WSP_RUN.sub(b" ", body)
+
+
+LINES = st.lists(
+    st.sampled_from(["--b1", "--b1--", "x--b1", "--", "-", "\n", "\r\n", "\x0b", "\x85", "a"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(payload=LINES, boundaries=st.lists(st.sampled_from(["b1", "", "b2"]), max_size=2))
+def test_boundary_line_check_equals_the_line_walk(payload, boundaries):
+    prefixes = tuple("--" + b for b in boundaries)
+    expected = bool(prefixes) and any(line.startswith(prefixes) for line in payload.splitlines())
+    assert mime._has_boundary_line(payload, boundaries) == expected
