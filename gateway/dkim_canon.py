@@ -30,6 +30,7 @@ _WSP = re.compile(rb"[\t ]+")
 # Only the runs that change: two or more blanks, or any run holding a tab (one SP stays one SP;
 # matching every single space made the substitution ten times slower on ordinary text).
 _WSP_RUN = re.compile(rb" [\t ]+|\t[\t ]*")
+_SPACES = re.compile(rb"  +")  # _WSP_RUN once tabs are spaces (see _one_space)
 
 
 def split_fields(head: bytes) -> list[tuple[bytes, bytes]]:
@@ -72,14 +73,12 @@ def select(fields: list[tuple[bytes, bytes]], names: list[bytes]) -> list[tuple[
 
 
 def _one_space(body: bytes) -> bytes:
-    """`_WSP_RUN.sub(b" ", body)`: every run of SP/HTAB becomes one SP, with `bytes.replace`
-    (tabs to spaces, then doubled spaces halved until none is left; a pass per doubling of the
-    longest run) instead of the regex tried at every byte (0.9 ms per 100 KB body)."""
+    """`_WSP_RUN.sub(b" ", body)`: every run of SP/HTAB becomes one SP. Tabs become spaces
+    first (`bytes.replace`), then a pattern that starts with a literal, which the regex engine
+    finds with a fast search instead of trying every byte: 0.9 -> 0.18 ms per 100 KB body."""
     if b"\t" in body:
         body = body.replace(b"\t", b" ")
-    while b"  " in body:
-        body = body.replace(b"  ", b" ")
-    return body
+    return _SPACES.sub(b" ", body)
 
 
 def relaxed_body(body: bytes) -> bytes:
