@@ -72,16 +72,16 @@ class SmtpTransport:
     Why a pool: connecting, EHLO (and STARTTLS, AUTH) and QUIT for every copy were about half
     of the SMTP commands of a delivery and a third of its CPU (docs/performance.md, fifth
     round). A connection is taken from the pool, carries one MAIL transaction, and goes back
-    when that ended with a 250; any error closes it (after aiosmtplib's RSET, as before), so
-    a connection in the pool is always between transactions. Bounds: at most `max_idle`
-    connections wait in the pool, each at most IDLE_SECONDS unused (servers drop idle clients:
-    Postfix's smtpd after 300 s, its own client caches for 2 s) and for at most
-    MAX_TRANSACTIONS messages (some servers limit messages per connection). A kept connection
-    the server closed meanwhile is noticed by the event loop and never used; one that closes
-    just as it is used (disconnect or 421) is replaced by a new connection for that message,
-    once, before the attempt counts as failed. No answer was lost that way: the server
-    either never saw the MAIL command or dropped the transaction without a 250, the
-    at-least-once case documented in gateway.delivery.
+    when that ended with a 250; any error closes it, so a connection in the pool is always
+    between transactions. Bounds: at most `max_idle` connections wait in the pool, each at
+    most IDLE_SECONDS unused (servers drop idle clients: Postfix's smtpd after 300 s, its own
+    client caches for 2 s) and for at most MAX_TRANSACTIONS messages (some servers limit
+    messages per connection). A kept connection the server closed meanwhile is normally
+    dropped before use (the event loop saw the FIN); one that turns out closed as it is used
+    (disconnect or 421) is replaced by a new connection for that message, once, before the
+    attempt counts as failed. No 250 was lost that way: the server dropped the transaction
+    without one, the at-least-once case documented in gateway.delivery (a deferral would
+    have sent the message again too).
     """
 
     IDLE_SECONDS = 5.0
@@ -161,8 +161,8 @@ class SmtpTransport:
     async def _transaction(self, kept: _Kept, envelope_from: str, recipient: str, data: bytes):
         """MAIL, RCPT, DATA on `kept`; back to the pool after a 250, closed after anything else.
 
-        Raises _Stale (only for a kept connection, before it carried anything now) when the
-        server had closed it; DeliveryError otherwise.
+        Raises _Stale (only for a connection that carried a message before) when the server
+        had closed it or closes it now; DeliveryError otherwise.
         """
         client = kept.client
         reused = kept.transactions > 0
