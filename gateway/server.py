@@ -36,7 +36,9 @@ def make_transport(settings: Settings) -> Transport:
     if settings.delivery.transport == "smtp":
         smtp = settings.delivery.smtp
         ca_file = settings.path(smtp.tls_ca_file) if smtp.tls_ca_file else None
-        return SmtpTransport(smtp, settings.relay.helo_name, ca_file)
+        return SmtpTransport(
+            smtp, settings.relay.helo_name, ca_file, max_idle=settings.delivery.concurrency
+        )
     return MaildirTransport(settings.path(settings.delivery.maildir.path))
 
 
