@@ -82,7 +82,7 @@ def cli() -> None:
 @with_settings
 def serve(settings: Settings) -> None:
     """Run SMTP intake and the delivery worker until SIGTERM/SIGINT."""
-    from gateway import logs, server
+    from gateway import logs
     from gateway.signing import SigningKeyError
 
     logs.configure(settings.logging.level, settings.logging.format)
@@ -91,8 +91,12 @@ def serve(settings: Settings) -> None:
         for problem in problems:
             err.print(problem.render(settings.source), markup=False)
         raise SystemExit(2)
+    if settings.relay.workers > 1:  # what server.serve does, without importing the pipeline
+        from gateway.workers import serve_workers as run  # into the supervisor (gateway.workers)
+    else:
+        from gateway.server import serve as run
     try:
-        asyncio.run(server.serve(settings))
+        asyncio.run(run(settings))
     except SigningKeyError as exc:
         raise Failure(str(exc)) from None
     except OSError as exc:

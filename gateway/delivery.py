@@ -103,6 +103,9 @@ class DeliveryWorker:
             log.exception("transport crashed", crashes=job.crashes + 1)
             outcome = await self._crashed(job, f"internal error: {type(error).__name__}: {error}")
         else:
+            # sent: the copy's buffer (as big as the message) is not kept through the mark,
+            # which on SQLite rewrites the row, sealed copy included (docs/performance.md)
+            job.outgoing = b""
             done = await self.marks.mark(job.id, self.owner, response)
             outcome = "delivered" if done else "lease_lost"
             log.info("delivered", attempts=job.attempts, response=response[:200], recorded=done)

@@ -178,7 +178,9 @@ def header_block(raw: bytes, max_fields: int) -> HeaderBlock:
     """
     end = len(raw)
     for separator in (b"\r\n\r\n", b"\n\n", b"\r\r"):
-        found = raw.find(separator)
+        # only an occurrence that starts before the end found so far counts: the search
+        # stops there instead of walking the whole body (CRLF mail has no "\n\n" at all)
+        found = raw.find(separator, 0, end + len(separator) - 1)
         if found != -1 and found < end:
             end = found
     if raw.startswith((b"\r\n", b"\n", b"\r")):
@@ -217,7 +219,24 @@ def header_problem(block: HeaderBlock, *, max_fields: int, max_bytes: int) -> st
 # --------------------------------------------------------------------------- MIME shape
 
 
-_MULTIPART = re.compile(rb"(?im)^content-type:[ \t]*multipart/")
+_MULTIPART = re.compile(rb"(?im)^content-type:[ \t]*multipart/")  # the rule; see _count_multipart
+
+
+def _count_multipart(raw: bytes) -> int:
+    """`len(_MULTIPART.findall(raw))` with C-level searches for the field name (the regex
+    tried every byte of the message: 0.5 ms per 100 KB, 25 us per 5 KB)."""
+    lowered = raw.lower()  # ASCII only, as the bytes pattern's IGNORECASE
+    count = 0
+    at = lowered.find(b"content-type:")
+    while at != -1:
+        if at == 0 or lowered[at - 1] == 10:  # a line start: after LF, as (?m)^ means
+            value = at + 13
+            while lowered[value : value + 1] in (b" ", b"\t"):
+                value += 1
+            if lowered.startswith(b"multipart/", value):
+                count += 1
+        at = lowered.find(b"content-type:", at + 13)
+    return count
 
 
 def multipart_problem(raw: bytes, *, max_parts: int) -> str | None:
@@ -227,7 +246,7 @@ def multipart_problem(raw: bytes, *, max_parts: int) -> str | None:
     CPU before it gives up. Counting the declarations (an upper bound on depth and a lower
     bound on parts) refuses such input before the parse.
     """
-    declared = len(_MULTIPART.findall(raw))
+    declared = _count_multipart(raw)
     if declared > max_parts:
         return f"554 5.6.0 Too many MIME parts ({declared} multiparts; the limit is {max_parts})"
     return None

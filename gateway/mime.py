@@ -210,9 +210,17 @@ def _text_codec(label: str) -> str | None:
     return info.name
 
 
+def _crlf_lines(text: str, newline: str) -> str:
+    """`_LINE_BREAK.sub(newline, text)` with str.replace (the regex matched every line end:
+    about a tenth of serializing a 100 KB text part)."""
+    return _unix_newlines(text).replace("\n", newline)
+
+
 def _unix_newlines(text: str) -> str:
     """Normalize CRLF and lone CR to LF, the one line end this module works with internally."""
-    return _LINE_BREAK.sub("\n", text)
+    if "\r" not in text:  # the usual case (the parser already split CRLF lines): no copy
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as _LINE_BREAK.sub, faster
 
 
 # --------------------------------------------------------------------------- structure
@@ -462,7 +470,9 @@ def _boundaries(part: EmailMessage) -> Iterator[str | None]:
 def _has_boundary_line(payload: str, boundaries: list[str]) -> bool:
     """True if any line starts with "--" + a boundary (or is a bare "--" when one is empty)."""
     prefixes = tuple("--" + b for b in boundaries)
-    return bool(prefixes) and any(line.startswith(prefixes) for line in payload.splitlines())
+    if not any(prefix in payload for prefix in prefixes):  # nowhere at all: no line either
+        return False
+    return any(line.startswith(prefixes) for line in payload.splitlines())
 
 
 # --------------------------------------------------------------------------- output
@@ -519,7 +529,7 @@ class _Generator(BytesGenerator):
         """Write text with every line end made CRLF, in one write (the stock one writes each
         line and each line end separately: a sixth of the sign stage for a 5 KB message)."""
         if lines:
-            self.write(_LINE_BREAK.sub(self._NL, lines))
+            self.write(_crlf_lines(lines, self._NL))
 
     def _write_headers(self, msg: EmailMessage) -> None:
         """Write the header block and the empty line after it, remembering where they meet."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import ssl
+from typing import TYPE_CHECKING
 
 import structlog
 from aiosmtpd.smtp import SMTP
@@ -17,14 +18,15 @@ from gateway import holds, intake_tls, memory
 from gateway import logs as _logs  # noqa: F401 (safe structlog defaults, see gateway.logs)
 from gateway.auth.resolver import Resolver
 from gateway.config import Settings
+from gateway.database import open_database
 from gateway.delivery import DeliveryWorker
 from gateway.drain import Sessions
-from gateway.ops_http import OpsServer, Probe
 from gateway.services import Services
 from gateway.smtp import RelayHandler, RelaySMTP
 from gateway.transports import MaildirTransport, SmtpTransport, Transport
-from storage import migrate
-from storage.db import Database, make_engine
+
+if TYPE_CHECKING:
+    from gateway.ops_http import OpsServer
 
 log = structlog.get_logger("gateway.server")
 
@@ -34,24 +36,10 @@ def make_transport(settings: Settings) -> Transport:
     if settings.delivery.transport == "smtp":
         smtp = settings.delivery.smtp
         ca_file = settings.path(smtp.tls_ca_file) if smtp.tls_ca_file else None
-        return SmtpTransport(smtp, settings.relay.helo_name, ca_file)
+        return SmtpTransport(
+            smtp, settings.relay.helo_name, ca_file, max_idle=settings.delivery.concurrency
+        )
     return MaildirTransport(settings.path(settings.delivery.maildir.path))
-
-
-def open_database(settings: Settings) -> Database:
-    """The engine for `[storage] url`, migrated first when `auto_migrate` is on."""
-    engine = make_engine(
-        settings.database_url,
-        synchronous=settings.storage.sqlite_synchronous,
-        pool_size=settings.storage.pool_size,
-        lock_timeout=settings.storage.lock_timeout,
-    )
-    if settings.storage.auto_migrate:
-        migrate.upgrade(engine)
-    elif not migrate.is_current(engine):
-        engine.dispose()
-        raise RuntimeError("the database schema is not current; run `gateway db upgrade`")
-    return Database(engine)
 
 
 class Gateway:
@@ -98,6 +86,9 @@ class Gateway:
         self.services.outbox_wakeup.set()  # deliver whatever a previous run left due
         # first, so a taken ops port stops the start before SMTP accepts anything
         if http and self.settings.ops.address is not None:
+            # imported here: FastAPI and uvicorn (about 8 MB) only where `[ops] listen` is set
+            from gateway.ops_http import OpsServer, Probe
+
             probe = Probe(
                 self.services.db, lambda: self.server is not None and self.server.is_serving()
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import re
 import time
 
 import structlog
@@ -36,6 +37,14 @@ RELAY_DENIED = (
     "550 5.7.1 <{address}>: relay access denied; this server only accepts mail for {domain}"
 )
 TOO_COMPLEX = "554 5.6.0 The message structure is too complex to process"
+
+# `<local@domain>` with a dot-atom local part and a plain host name, then nothing or parameters:
+# what nearly every MAIL FROM and RCPT TO holds. Anything else goes to aiosmtpd's parser.
+_PLAIN_PATH = re.compile(
+    r"<((?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+    r"@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)>"
+    r"(?:$| +(?=[A-Za-z0-9]))"
+)
 
 
 class RelaySMTP(SMTP):
@@ -63,6 +72,18 @@ class RelaySMTP(SMTP):
             "500 Command line too long": "500 5.5.2 Command line too long",
         }
         self._guard_setup(handler.services.settings.limits)
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        """aiosmtpd's path parser, with a fast way for the plain `<local@domain>`.
+
+        aiosmtpd's own (the `email` package's header parser, and a typing class defined on
+        every call) cost about 0.13 ms per MAIL and RCPT; the plain form gives the same answer
+        (tests/test_smtp_paths.py checks it against aiosmtpd's on generated paths).
+        """
+        match = _PLAIN_PATH.match(arg) if arg else None
+        if match is None or (self.local_part_limit and len(match.group(1)) > self.local_part_limit):
+            return super()._getaddr(arg)
+        return f"{match.group(1)}@{match.group(2)}", arg[match.end() :]
 
     async def push(self, status: str) -> None:
         await super().push(self._replies.get(status, status))

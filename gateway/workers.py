@@ -253,7 +253,7 @@ def prepare(settings: Settings) -> None:
     Done here so that N workers never race to migrate, and a bad key is reported once, by the
     command, with the fix (SigningKeyError), instead of by N dying workers.
     """
-    from gateway.server import open_database
+    from gateway.database import open_database
     from gateway.signing import DkimSigner
 
     open_database(settings).close()

@@ -166,10 +166,10 @@ def _master_key() -> bytes | None:
 
 def _unwrap(row: Any) -> bytes:
     """The usable data key of a key row (ThreadKey or its columns; b"" when destroyed)."""
-    return _unwrapped(row.thread_id, row.key, row.wrapped)
+    return unwrapped_key(row.thread_id, row.key, row.wrapped)
 
 
-def _unwrapped(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
+def unwrapped_key(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
     """The usable data key from a key row's columns (b"" when destroyed)."""
     if not stored or not is_wrapped:
         return stored
@@ -183,16 +183,19 @@ def _unwrapped(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
         raise BodyUnavailable("locked", f"{MASTER_KEY_ENV} does not open this key") from None
 
 
-def archive_key(session: Session, thread_id: str, stored: bytes | None, is_wrapped: bool) -> bytes:
-    """thread_key(create=True) from key columns the caller already read (ledger.lock_chain).
+def new_key(thread_id: str) -> tuple[bytes, bytes, bool]:
+    """A new data key for a thread: (key, stored column value, wrapped)."""
+    key = AESGCM.generate_key(bit_length=256)
+    master = _master_key()
+    if master is None:
+        return key, key, False
+    nonce = os.urandom(NONCE_BYTES)
+    return key, nonce + AESGCM(master).encrypt(nonce, key, _aad(thread_id, b"key")), True
 
-    `stored` None means the thread has no key row yet: one is made (the thread row is locked).
-    """
-    if stored is None:
-        key = thread_key(session, thread_id, create=True)
-        assert key is not None
-        return key
-    key = _unwrapped(thread_id, stored, is_wrapped)
+
+def archive_key_of(thread_id: str, stored: bytes, is_wrapped: bool) -> bytes:
+    """The usable key of an existing key row for archiving: an erased thread takes no more."""
+    key = unwrapped_key(thread_id, stored, is_wrapped)
     if not key:
         raise BodyUnavailable(ERASED, f"thread {thread_id} was erased: nothing more is archived")
     return key
@@ -208,13 +211,7 @@ def thread_key(session: Session, thread_id: str, *, create: bool = False) -> byt
     if row is None:
         if not create:
             return None
-        key = AESGCM.generate_key(bit_length=256)
-        master = _master_key()
-        stored, wrapped = key, False
-        if master is not None:
-            nonce = os.urandom(NONCE_BYTES)
-            stored = nonce + AESGCM(master).encrypt(nonce, key, _aad(thread_id, b"key"))
-            wrapped = True
+        key, stored, wrapped = new_key(thread_id)
         session.add(ThreadKey(thread_id=thread_id, key=stored, wrapped=wrapped))
         session.flush()
         return key

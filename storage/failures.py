@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import sys
 
-import psycopg
 from sqlalchemy.exc import DBAPIError
 
 DISK_FULL = "452 4.3.1 Insufficient storage space to accept the message; please try again later"
@@ -31,6 +31,9 @@ _PG_UNREACHABLE_CLASSES = ("08", "57")  # connection exception, operator interve
 def kind(error: BaseException) -> str:
     """'disk_full', 'locked', 'unreachable' or 'other' for an exception raised by storage."""
     original = error.orig if isinstance(error, DBAPIError) else error
+    # psycopg is imported by the PostgreSQL dialect only: with SQLite it is not loaded (about
+    # 8 MB), and no psycopg error can exist then.
+    psycopg = sys.modules.get("psycopg")
     for candidate in _chain(original):
         if isinstance(candidate, OSError) and candidate.errno in (errno.ENOSPC, errno.EFBIG):
             return "disk_full"
@@ -42,7 +45,7 @@ def kind(error: BaseException) -> str:
                 return "locked"
             if name.startswith(_SQLITE_UNREACHABLE):
                 return "unreachable"
-        if isinstance(candidate, psycopg.Error):
+        if psycopg is not None and isinstance(candidate, psycopg.Error):
             state = candidate.sqlstate or ""
             if state in _PG_DISK_FULL:
                 return "disk_full"

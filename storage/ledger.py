@@ -27,16 +27,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, update
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import Table, insert
 from sqlmodel import Session, select
 
-from storage.models import AuditEvent, LedgerEntry, Thread, ThreadKey, utcnow
+from storage import rawsql
+from storage.models import AuditEvent, LedgerEntry, Thread, utcnow
 
 VERSION = 1
 MESSAGE_KINDS = ("inbound", "notice", "dsn")
@@ -184,7 +182,7 @@ def append_record(
 
 def append_records(
     session: Session,
-    thread: Thread | ChainHead,
+    thread: Thread,
     records: Iterable[tuple[str, str, str, Mapping[str, Any] | None, datetime | None]],
 ) -> list[LedgerEntry]:
     """Chain several (kind, ref, content_sha256, meta, at) records onto a locked thread at once.
@@ -198,24 +196,43 @@ def append_records(
 
 def append_rows(
     session: Session,
-    thread: Thread | ChainHead,
+    thread: Thread,
     records: Iterable[tuple[str, str, str, Mapping[str, Any] | None, datetime | None]],
 ) -> list[dict[str, Any]]:
-    """append_records returning the inserted column values (no ORM objects: the hot path).
+    """append_records returning the inserted column values (no ORM objects).
 
-    A `Thread` (from lock_thread) advances through the ORM like any change of the caller's; a
-    `ChainHead` (from lock_chain) is written back at once with one UPDATE.
+    The Thread (from lock_thread) advances through the ORM like any change of the caller's.
+    The archive's own hot path chains with `chain_rows` and driver SQL instead
+    (storage.archive.write_message).
     """
+    rows = chain_rows(thread.id, thread.chain_length, thread.chain_head, records)
+    if not rows:
+        return rows
+    session.execute(insert(_LEDGER), rows)
+    thread.chain_length = rows[-1]["seq"]
+    thread.chain_head = rows[-1]["hash"]
+    session.add(thread)
+    return rows
+
+
+def chain_rows(
+    thread_id: str,
+    length: int,
+    head: str,
+    records: Iterable[tuple[str, str, str, Mapping[str, Any] | None, datetime | None]],
+) -> list[dict[str, Any]]:
+    """The column values of records chained after position (`length`, `head`): every hash
+    is computed here, before anything is written (each entry needs only the previous hash)."""
     rows: list[dict[str, Any]] = []
-    seq, prev = thread.chain_length, thread.chain_head
+    seq, prev = length, head
     for kind, ref, content_sha256, meta, at in records:
         seq += 1
         values = dict(meta or {})
         stamp = iso(at or utcnow())
-        digest = entry_hash(thread.id, seq, kind, ref, content_sha256, values, stamp, prev)
+        digest = entry_hash(thread_id, seq, kind, ref, content_sha256, values, stamp, prev)
         rows.append(
             {
-                "thread_id": thread.id,
+                "thread_id": thread_id,
                 "seq": seq,
                 "kind": kind,
                 "ref": ref,
@@ -227,64 +244,23 @@ def append_rows(
             }
         )
         prev = digest
-    if not rows:
-        return rows
-    session.execute(insert(_LEDGER), rows)
-    thread.chain_length = seq
-    thread.chain_head = prev
-    if isinstance(thread, Thread):
-        session.add(thread)
-    else:
-        session.execute(
-            update(_THREAD)
-            .where(_THREAD.c.id == thread.id)
-            .values(chain_length=seq, chain_head=prev)
-        )
-        loaded = session.identity_map.get(identity_key(Thread, thread.id))
-        if loaded is not None:  # the ORM's copy of the row, as now written
-            set_committed_value(loaded, "chain_length", seq)
-            set_committed_value(loaded, "chain_head", prev)
     return rows
 
 
-@dataclass
-class ChainHead:
-    """A locked thread's chain position and data key, read without the ORM (lock_chain)."""
-
-    id: str
-    chain_length: int
-    chain_head: str
-    key: bytes | None  # the stored key column (None: the thread has no key yet)
-    wrapped: bool
-
-
-def lock_chain(session: Session, thread_id: str) -> ChainHead:
-    """lock_thread for the archive's hot path: one SELECT ... FOR UPDATE, no ORM object.
-
-    The thread's key row comes along (an outer join; only the thread row is locked). Pending
-    ORM changes are flushed first, and append_rows sets the new chain position on a Thread the
-    session already holds, so ORM and Core writers of the chain agree.
-    """
-    if session.dirty or session.new:
-        session.flush()
-    row = session.execute(
-        select(
-            _THREAD.c.id,
-            _THREAD.c.chain_length,
-            _THREAD.c.chain_head,
-            _KEY.c.key,
-            _KEY.c.wrapped,
-        )
-        .select_from(_THREAD.outerjoin(_KEY, _KEY.c.thread_id == _THREAD.c.id))
-        .where(_THREAD.c.id == thread_id)
-        .with_for_update(of=_THREAD)
-    ).one()
-    return ChainHead(*row)
+@rawsql.register
+def _statements(sql: rawsql.Statements) -> None:
+    """The ledger's statements on the archive's hot path (storage.archive.write_message)."""
+    sql.add(
+        "ledger.insert",
+        "INSERT INTO ledger (thread_id, seq, kind, ref, content_sha256, meta, at, prev_hash, "
+        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ledger (thread_id, seq, kind, ref, content_sha256, meta, at, prev_hash, "
+        "hash) VALUES (?, ?, ?, ?, ?, ?::json, ?, ?, ?)",
+    )
+    sql.add("ledger.head", "UPDATE thread SET chain_length = ?, chain_head = ? WHERE id = ?")
 
 
 _LEDGER: Table = LedgerEntry.__table__  # type: ignore[attr-defined]
-_THREAD: Table = Thread.__table__  # type: ignore[attr-defined]
-_KEY: Table = ThreadKey.__table__  # type: ignore[attr-defined]
 
 
 def append_audit(

@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, case, func, or_, update
+from sqlalchemy import Table, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from storage import blobs, bodies
+from storage import blobs, bodies, rawsql
 from storage.archive import MessageRecord, OutgoingRecord, add_message, opened_deliveries
-from storage.db import reading, session_scope
+from storage.db import session_scope
 from storage.models import AuditEvent, Delivery, Message, utcnow
 
 
@@ -72,55 +72,49 @@ def claim_due(
     A due job that still names a lease owner was abandoned by a process that died while sending
     it: that counts as a crash, and at `poison_after` crashes the job is poisoned, not claimed.
 
-    WHY Core: it runs once per delivery batch; one SELECT (with each job's thread, for its key)
-    and one UPDATE leasing every ordinary job at once replace ORM loads, a flush of one UPDATE
-    per row and a second SELECT. Abandoned jobs (rare) are still updated one by one.
+    WHY driver SQL (storage.rawsql): it runs once per delivery batch; one SELECT (with each
+    job's thread, for its key), one UPDATE leasing every ordinary job at once and one read of
+    the keys, on the transaction's own cursor. Abandoned jobs (rare) are updated one by one.
     """
     now = utcnow()
     until = now + timedelta(seconds=lease_seconds)
-    with session_scope(engine) as session:
-        rows = session.execute(
-            # a copy of STREAM_BYTES or more is left out here and read on its own below
-            # (storage.blobs.open_deferred), without the driver's extra copies
-            select(*_CLAIM_COLUMNS, _MESSAGE.c.thread_id)
-            .join(_MESSAGE, _MESSAGE.c.id == _DELIVERY.c.message_id)
-            .where(
-                _DELIVERY.c.status == "queued",
-                _DELIVERY.c.next_attempt_at <= now,
-                or_(_DELIVERY.c.lease_until.is_(None), _DELIVERY.c.lease_until < now),
-            )
-            .order_by(_DELIVERY.c.next_attempt_at, _DELIVERY.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=_DELIVERY)
-        ).all()
-        jobs = [(ClaimedJob(**_columns(row)), row.thread_id) for row in rows]
-        claimed, ordinary = [], []
-        for job, thread_id in jobs:
-            if job.lease_owner is not None:  # the previous owner never reported back
-                job.crashes += 1
-                if poison_after is not None and job.crashes >= poison_after:
-                    _poison(job, f"the process delivering it died {job.crashes} times")
-                    _write(session, job, "status", "finished_at", "last_response", "crashes")
-                    continue
-                _lease(job, owner, until)
-                _write(session, job, "crashes", "attempts")
-            else:
-                _lease(job, owner, until)
-                ordinary.append(job.id)
-            claimed.append((job, thread_id))
-        if ordinary:
-            session.execute(
-                update(_DELIVERY)
-                .where(_DELIVERY.c.id.in_(ordinary))
-                .values(lease_owner=owner, lease_until=until, attempts=_DELIVERY.c.attempts + 1)
-            )
-        keys = bodies.thread_keys(session, {thread_id for _, thread_id in claimed})
+    with engine.begin() as conn:  # BEGIN IMMEDIATE on SQLite: claims are serialised
+        sql = rawsql.statements(conn.dialect)
+        with rawsql.translated(conn.dialect):
+            cursor = rawsql.driver(conn).cursor()
+            try:
+                at = sql.time(now)
+                # a copy of STREAM_BYTES or more is left out here and read on its own below
+                # (storage.blobs.open_deferred), without the driver's extra copies
+                cursor.execute(sql["outbox.claim"], (blobs.STREAM_BYTES, "queued", at, at, limit))
+                rows = cursor.fetchall()
+                claimed, ordinary = [], []
+                for job, thread_id in _few_big([(_job(row), row[19]) for row in rows]):
+                    if job.lease_owner is not None:  # the previous owner never reported back
+                        job.crashes += 1
+                        if poison_after is not None and job.crashes >= poison_after:
+                            _poison(job, f"the process delivering it died {job.crashes} times")
+                            _write(conn, job, "status", "finished_at", "last_response", "crashes")
+                            continue
+                        _lease(job, owner, until)
+                        _write(conn, job, "crashes", "attempts")
+                    else:
+                        _lease(job, owner, until)
+                        ordinary.append(job.id)
+                    claimed.append((job, thread_id))
+                if ordinary:
+                    cursor.execute(
+                        sql["outbox.lease"], (owner, sql.time(until), sql.in_list(ordinary))
+                    )
+                keys = thread_keys(cursor, sql, {thread_id for _, thread_id in claimed})
+            finally:
+                cursor.close()
         big = {job.id for job, _ in claimed if job.outgoing is None}  # left out by the SELECT
         for job, thread_id in claimed:  # read window by window, decrypted into one buffer
             if job.id in big:
                 key = keys.get(thread_id)
                 job.outgoing = blobs.open_deferred(
-                    session, _DELIVERY, "outgoing", job.id, job.body_state, key, thread_id
+                    conn, _DELIVERY, "outgoing", job.id, job.body_state, key, thread_id
                 )
     for job, thread_id in claimed:  # plaintext for the transport
         if job.id not in big:
@@ -129,25 +123,97 @@ def claim_due(
     return [job for job, _ in claimed]
 
 
+BIG_COPIES_PER_CLAIM = 1  # copies of blobs.STREAM_BYTES or more opened by one claim
+
+
+def _few_big(jobs: list[tuple[ClaimedJob, str]]) -> list[tuple[ClaimedJob, str]]:
+    """The due jobs a claim takes: every small copy, big ones only up to BIG_COPIES_PER_CLAIM.
+
+    Why: a claimed copy is opened whole for the transport (about its size in memory), and a
+    worker sends a claim's copies at once; `[delivery] concurrency` big copies would be that
+    many full-size buffers in one process. The big ones left out are not leased and stay due:
+    the worker claims again as soon as this batch is done (DeliveryWorker.run), so they go
+    out one after the other. A big copy is one the claim's SELECT left unread (None).
+    """
+    out, big = [], 0
+    for job, thread_id in jobs:
+        if job.outgoing is None:
+            big += 1
+            if big > BIG_COPIES_PER_CLAIM:
+                continue
+        out.append((job, thread_id))
+    return out
+
+
+def _job(row: tuple) -> ClaimedJob:
+    """A claim row (ClaimedJob's columns in order, then the thread id) as a ClaimedJob."""
+    t = rawsql.read_time
+    return ClaimedJob(
+        *row[:11], t(row[11]), t(row[12]), row[13], t(row[14]), row[15], t(row[16]), *row[17:19]
+    )
+
+
+def thread_keys(cursor, sql: rawsql.Statements, thread_ids: set[str]) -> dict[str, bytes]:
+    """bodies.thread_keys on a driver cursor (destroyed keys map to b"")."""
+    if not thread_ids:
+        return {}
+    cursor.execute(sql["outbox.keys"], (sql.in_list(sorted(thread_ids)),))
+    return {tid: bodies.unwrapped_key(tid, key, bool(wrapped)) for tid, key, wrapped in cursor}
+
+
+@rawsql.register
+def _statements(sql: rawsql.Statements) -> None:
+    """The outbox's per-batch statements (claim_due, mark_delivered_many, next_due)."""
+    sql.add(
+        "outbox.claim",
+        "SELECT delivery.id, delivery.message_id, delivery.recipient_id, delivery.recipient, "
+        "delivery.envelope_from, delivery.verp_token, "
+        "CASE WHEN (length(delivery.outgoing) < ?) THEN delivery.outgoing END AS outgoing, "
+        "delivery.outgoing_sha256, delivery.relayed_message_id, delivery.status, "
+        "delivery.attempts, delivery.created_at, delivery.next_attempt_at, "
+        "delivery.lease_owner, delivery.lease_until, delivery.last_response, "
+        "delivery.finished_at, delivery.crashes, delivery.body_state, message.thread_id "
+        "FROM delivery JOIN message ON message.id = delivery.message_id "
+        "WHERE delivery.status = ? AND delivery.next_attempt_at <= ? "
+        "AND (delivery.lease_until IS NULL OR delivery.lease_until < ?) "
+        "ORDER BY delivery.next_attempt_at, delivery.id LIMIT ?",
+        "SELECT delivery.id, delivery.message_id, delivery.recipient_id, delivery.recipient, "
+        "delivery.envelope_from, delivery.verp_token, "
+        "CASE WHEN (length(delivery.outgoing) < ?) THEN delivery.outgoing END AS outgoing, "
+        "delivery.outgoing_sha256, delivery.relayed_message_id, delivery.status, "
+        "delivery.attempts, delivery.created_at, delivery.next_attempt_at, "
+        "delivery.lease_owner, delivery.lease_until, delivery.last_response, "
+        "delivery.finished_at, delivery.crashes, delivery.body_state, message.thread_id "
+        "FROM delivery JOIN message ON message.id = delivery.message_id "
+        "WHERE delivery.status = ? AND delivery.next_attempt_at <= ? "
+        "AND (delivery.lease_until IS NULL OR delivery.lease_until < ?) "
+        "ORDER BY delivery.next_attempt_at, delivery.id LIMIT ? "
+        "FOR UPDATE OF delivery SKIP LOCKED",
+    )
+    sql.add(
+        "outbox.lease",
+        "UPDATE delivery SET lease_owner = ?, lease_until = ?, attempts = (delivery.attempts + 1) "
+        "WHERE delivery.id IN (?*)",
+    )
+    sql.add(
+        "outbox.keys",
+        "SELECT threadkey.thread_id, threadkey.key, threadkey.wrapped FROM threadkey "
+        "WHERE threadkey.thread_id IN (?*)",
+    )
+    sql.add(
+        "outbox.delivered",
+        "UPDATE delivery SET status = 'delivered', lease_owner = NULL, lease_until = NULL, "
+        "last_response = ?, finished_at = ? WHERE delivery.id IN (?*) "
+        "AND delivery.lease_owner = ? RETURNING delivery.id",
+    )
+    sql.add(
+        "outbox.next_due",
+        "SELECT min(delivery.next_attempt_at) FROM delivery WHERE delivery.status = 'queued'",
+    )
+
+
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 _MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
-_DELIVERY_COLUMNS = tuple(c.key for c in _DELIVERY.c)
-# The claim's columns: every delivery column, but `outgoing` only when it is small.
-_CLAIM_COLUMNS = (
-    *(c for c in _DELIVERY.c if c.key != "outgoing"),
-    case(
-        (func.length(_DELIVERY.c.outgoing) < blobs.STREAM_BYTES, _DELIVERY.c.outgoing), else_=None
-    ).label("outgoing"),
-)
-
-
-def _columns(row) -> dict:
-    """A joined row's delivery columns, by name."""
-    mapping = row._mapping
-    return {
-        name: mapping["outgoing" if name == "outgoing" else _DELIVERY.c[name]]
-        for name in _DELIVERY_COLUMNS
-    }
 
 
 def _lease(job: ClaimedJob, owner: str, until: datetime) -> None:
@@ -200,9 +266,9 @@ def mark_delivered_many(engine: Engine, items: Sequence[tuple[int, str, str]]) -
 
     Why: the delivery worker sends a batch of jobs concurrently; one commit (one fsync) for
     the hand-offs that finished together instead of one each, which on SQLite also frees the
-    single writer sooner for the archive's group commits. And one UPDATE per lease owner (in
-    practice one: this process), each job's own response by a CASE on its id, RETURNING the
-    ids whose lease still held, instead of one UPDATE per job.
+    single writer sooner for the archive's group commits. And one UPDATE per lease owner and
+    response text (in practice one: this process, "250 ... Ok"), as driver SQL
+    (storage.rawsql), RETURNING the ids whose lease still held, instead of one UPDATE per job.
     """
     now = utcnow()
     by_owner: dict[str, dict[int, str]] = {}
@@ -214,27 +280,23 @@ def mark_delivered_many(engine: Engine, items: Sequence[tuple[int, str, str]]) -
             seen.add(delivery_id)
             by_owner.setdefault(owner, {})[delivery_id] = response[:2000]
     done: set[int] = set()
-    with session_scope(engine) as session:
-        for owner, responses in by_owner.items():
-            ids = list(responses)
-            for start in range(0, len(ids), 500):
-                chunk = {i: responses[i] for i in ids[start : start + 500]}
-                answers = set(chunk.values())
-                response = answers.pop() if len(answers) == 1 else case(chunk, value=_DELIVERY.c.id)
-                done.update(
-                    session.execute(
-                        update(_DELIVERY)
-                        .where(_DELIVERY.c.id.in_(list(chunk)), _DELIVERY.c.lease_owner == owner)
-                        .values(
-                            status="delivered",
-                            lease_owner=None,
-                            lease_until=None,
-                            last_response=response,
-                            finished_at=now,
+    with engine.begin() as conn:
+        sql = rawsql.statements(conn.dialect)
+        at = sql.time(now)
+        with rawsql.translated(conn.dialect):
+            cursor = rawsql.driver(conn).cursor()
+            try:
+                for owner, responses in by_owner.items():
+                    by_response: dict[str, list[int]] = {}  # in practice one: "250 ... Ok"
+                    for delivery_id, response in responses.items():
+                        by_response.setdefault(response, []).append(delivery_id)
+                    for response, ids in by_response.items():
+                        cursor.execute(
+                            sql["outbox.delivered"], (response, at, sql.in_list(ids), owner)
                         )
-                        .returning(_DELIVERY.c.id)
-                    ).scalars()
-                )
+                        done.update(row[0] for row in cursor.fetchall())
+            finally:
+                cursor.close()
     return [
         ok and delivery_id in done for ok, (delivery_id, _, _) in zip(first, items, strict=True)
     ]
@@ -309,10 +371,9 @@ def mark_failed(
 
 def next_due(engine: Engine) -> datetime | None:
     """When the earliest queued job becomes due (for the worker's timer)."""
-    with reading(engine) as conn:  # after every delivery round: one statement, no transaction
-        return conn.execute(
-            select(func.min(Delivery.next_attempt_at)).where(Delivery.status == "queued")
-        ).scalar_one()
+    with rawsql.read_cursor(engine) as (cursor, sql):  # after every delivery round
+        cursor.execute(sql["outbox.next_due"])
+        return rawsql.read_time(cursor.fetchone()[0])
 
 
 def find_by_token(engine: Engine, token: str) -> tuple[Delivery, Message] | None:

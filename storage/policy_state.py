@@ -13,7 +13,7 @@ The live path reads it from `policy_history`, one row per (thread, sender) holdi
 
 WHY: reading and decoding up to 500 decisions per message was a tenth of the gateway's CPU and
 grew with the thread. The row is written in the transaction (and the group commit's savepoint)
-that archives the message, by one atomic UPSERT, after add_message has locked the thread row:
+that archives the message, by one atomic UPSERT, after the archive write has locked the thread row:
 it commits or rolls back with the message, and two instances on one PostgreSQL cannot lose an
 increment. The only other writers of what it sums are a rejected hold (status -> rejected) and
 an erasure (decisions emptied); both adjust it in their own transaction. The migration
@@ -26,12 +26,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Table, and_, cast, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import String, Table, cast, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from storage.db import reading, session_scope
+from storage import rawsql
+from storage.db import session_scope
 from storage.models import Message, Participant, PolicyHistory, Thread, ThreadExemption
 
 HISTORY_LIMIT = 500  # earlier messages of one sender looked at (escalation counts within these)
@@ -73,20 +73,11 @@ def load_policy_state(engine: Engine, thread_id: str, sender_id: int | None) -> 
 
     The thread's stage, the sender's role and summary row and the active exemptions come back
     as one row per exemption (or one row without). One statement is one snapshot, so it runs
-    outside a transaction (storage.db.reading).
+    outside a transaction (storage.rawsql.read_cursor), as driver SQL: it runs per message.
     """
-    e, p, h = ThreadExemption, Participant, PolicyHistory
-    query = (
-        select(Thread.stage, p.role, h.messages, h.flagged, h.contact, h.tail, e.id, e.scope)
-        .select_from(Thread)
-        .outerjoin(p, p.id == sender_id)
-        .outerjoin(h, and_(h.thread_id == Thread.id, h.sender_id == sender_id))
-        .outerjoin(e, and_(e.thread_id == Thread.id, e.removed_at.is_(None)))
-        .where(Thread.id == thread_id)
-        .order_by(e.id)
-    )
-    with reading(engine) as conn:
-        rows = conn.execute(query).all()
+    with rawsql.read_cursor(engine) as (cursor, sql):
+        cursor.execute(sql["policy.state"], (sender_id, sender_id, thread_id))
+        rows = cursor.fetchall()
     if not rows or (rows[0][2] or 0) > HISTORY_LIMIT:  # no such thread; or a window to slide
         with session_scope(engine) as session:
             return state_in(session, thread_id, sender_id)
@@ -97,53 +88,38 @@ def load_policy_state(engine: Engine, thread_id: str, sender_id: int | None) -> 
         sender_role=role or "",
         flagged=flagged or 0,
         shared_contact=bool(contact),
-        tail=tuple(tail or ()),
+        tail=tuple(rawsql.loads(tail) or ()),
     )
 
 
-def record_inbound(
-    session: Session,
-    thread_id: str,
-    sender_id: int | None,
-    action: str,
-    status: str,
-    decision: dict[str, Any] | None,
-) -> None:
-    """Fold one newly archived inbound message into its sender's row (atomic UPSERT)."""
-    if sender_id is None:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect not in _UPSERTS:
-        _UPSERTS[dialect] = _upsert(dialect)
-    session.execute(
-        _UPSERTS[dialect],
-        {
-            "thread_id": thread_id,
-            "sender_id": sender_id,
-            "messages": 1,
-            "flagged": int(action == "flag"),
-            "contact": int(counts_contact(status, decision)),
-            "tail": list((decision or {}).get("tail", ())),
-        },
+@rawsql.register
+def _statements(sql: rawsql.Statements) -> None:
+    """load_policy_state's query and the history UPSERT (storage.archive.write_message) as
+    driver SQL: the same texts as the SQLAlchemy statements they replace compiled to."""
+    sql.add(
+        "policy.state",
+        "SELECT thread.stage, participant.role, policy_history.messages, "
+        "policy_history.flagged, policy_history.contact, policy_history.tail, "
+        "threadexemption.id, threadexemption.scope FROM thread "
+        "LEFT OUTER JOIN participant ON participant.id = ? "
+        "LEFT OUTER JOIN policy_history ON policy_history.thread_id = thread.id "
+        "AND policy_history.sender_id = ? "
+        "LEFT OUTER JOIN threadexemption ON threadexemption.thread_id = thread.id "
+        "AND threadexemption.removed_at IS NULL "
+        "WHERE thread.id = ? ORDER BY threadexemption.id",
     )
+    sql.add("policy.upsert", UPSERT, UPSERT.replace("?)", "?::json)", 1))
 
 
-_UPSERTS: dict[str, Any] = {}
-
-
-def _upsert(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE adding the new message's counts (built once: cached)."""
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(_HISTORY)
-    new = stmt.excluded
-    return stmt.on_conflict_do_update(
-        index_elements=[_HISTORY.c.thread_id, _HISTORY.c.sender_id],
-        set_={
-            "messages": _HISTORY.c.messages + new.messages,
-            "flagged": _HISTORY.c.flagged + new.flagged,
-            "contact": _HISTORY.c.contact + new.contact,
-            "tail": new.tail,
-        },
-    )
+# Folds one newly archived inbound message into its sender's row, atomically (tail: JSON);
+# storage.archive.write_message runs it in the message's transaction and savepoint.
+UPSERT = (
+    "INSERT INTO policy_history (thread_id, sender_id, messages, flagged, contact, tail) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id, sender_id) DO UPDATE SET "
+    "messages = (policy_history.messages + excluded.messages), "
+    "flagged = (policy_history.flagged + excluded.flagged), "
+    "contact = (policy_history.contact + excluded.contact), tail = excluded.tail"
+)
 
 
 def status_changed(

@@ -1,8 +1,9 @@
 """Full-text and filtered search over the archive, for the support pages and the benchmark.
 
 Why here and not in the web package: the text index is written at archive time, inside the
-transaction that stores the message (`storage.archive.add_message` calls `index_message`), so a
-message is searchable exactly when it is archived and never indexed without being stored.
+transaction that stores the message (`storage.archive.write_message` inserts `index_body`'s
+text; `index_message` for other callers), so a message is searchable exactly when it is
+archived and never indexed without being stored.
 
 One table name, two engines: SQLite has an FTS5 table `message_fts(body)` keyed by rowid =
 message id; PostgreSQL has `message_fts(message_id, tsv)` with a GIN index. Both use a simple
@@ -21,6 +22,7 @@ from sqlalchemy import bindparam, column, func, or_, select, table, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from storage import rawsql
 from storage.db import session_scope
 from storage.models import Finding, Message, Participant, Thread
 
@@ -75,9 +77,7 @@ def index_message(
     `body`: the message's searchable text when the caller has it already (`texts_text`);
     without it the raw bytes are parsed here.
     """
-    if body is None:
-        body = message_text(raw, subject)
-    body = body[:MAX_INDEXED_CHARS].replace("\x00", " ")
+    body = index_body(raw, subject, body)
     if session.get_bind().dialect.name == "sqlite":
         session.execute(
             text("INSERT INTO message_fts(rowid, body) VALUES (:id, :body)"),
@@ -91,6 +91,23 @@ def index_message(
             ),
             {"id": message_id, "body": body},
         )
+
+
+def index_body(raw: bytes, subject: str = "", body: str | None = None) -> str:
+    """The text index_message stores for a message (`body`: its text, if already known)."""
+    if body is None:
+        body = message_text(raw, subject)
+    return body[:MAX_INDEXED_CHARS].replace("\x00", " ")
+
+
+@rawsql.register
+def _statements(sql: rawsql.Statements) -> None:
+    """index_message's INSERT as driver SQL (storage.archive.write_message)."""
+    sql.add(
+        "search.index",
+        "INSERT INTO message_fts(rowid, body) VALUES (?, ?)",
+        "INSERT INTO message_fts(message_id, tsv) VALUES (?, to_tsvector('simple', ?))",
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from storage.db import reading, session_scope
+from storage import rawsql
+from storage.db import session_scope
 from storage.models import AuditEvent, Participant, Thread, ThreadExemption, utcnow
 
 
@@ -144,30 +145,28 @@ def find_by_relay_local(
 ) -> tuple[ThreadHead, list[ParticipantView]] | None:
     """The thread (with all participants) that owns this relay local part, if any.
 
-    One query of plain columns: it runs at every RCPT, so no ORM identity-map loading.
+    One query of plain columns, as driver SQL (storage.rawsql): it runs at every RCPT.
     """
-    owner = select(Participant.thread_id).where(Participant.relay_local == local.lower())
-    query = (
-        select(
-            Thread.id,
-            Thread.subject,
-            Thread.status,
-            Participant.id,
-            Participant.role,
-            Participant.display_name,
-            Participant.address,
-            Participant.relay_local,
-        )
-        .join(Participant, Participant.thread_id == Thread.id)
-        .where(Thread.id == owner.limit(1).scalar_subquery())
-        .order_by(Participant.id)
-    )
-    with reading(engine) as conn:  # one statement: no transaction needed
-        rows = conn.execute(query).all()
+    with rawsql.read_cursor(engine) as (cursor, sql):  # one statement: no transaction needed
+        cursor.execute(sql["threads.by_relay_local"], (local.lower(),))
+        rows = cursor.fetchall()
     if not rows:
         return None
     thread = ThreadHead(*rows[0][:3])
     return thread, [ParticipantView(*row[3:]) for row in rows]
+
+
+@rawsql.register
+def _statements(sql: rawsql.Statements) -> None:
+    """find_by_relay_local's query: the owning thread and all its participants, in id order."""
+    sql.add(
+        "threads.by_relay_local",
+        "SELECT thread.id, thread.subject, thread.status, participant.id, participant.role, "
+        "participant.display_name, participant.address, participant.relay_local "
+        "FROM thread JOIN participant ON participant.thread_id = thread.id "
+        "WHERE thread.id = (SELECT participant.thread_id FROM participant "
+        "WHERE participant.relay_local = ? LIMIT 1) ORDER BY participant.id",
+    )
 
 
 def set_stage(engine: Engine, thread_id: str, stage: str, *, actor: str) -> Thread:

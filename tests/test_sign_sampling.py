@@ -76,3 +76,13 @@ def test_large_copies_are_verified_only_after_a_failure(signer):
     assert sample.due(1000) is True
     assert sample.check(signer, signer.sign(MESSAGE).replace(b"looks good", b"looks bad!")) is False
     assert sample.due(SAMPLE_MAX_BYTES + 1) is True
+
+
+def test_the_start_up_burst_ends_after_its_byte_budget():
+    """100 KB copies: the burst verifies until the budget is spent, then one in `every`."""
+    sample = SelfVerify(first=100, every=20, first_bytes=1_000_000)
+    due = [sample.due(100_000) for _ in range(100)]
+    assert [i + 1 for i, d in enumerate(due) if d] == [*range(1, 11), 20, 40, 60, 80, 100]
+    small = SelfVerify(first=100, every=20, first_bytes=1_000_000)
+    assert all(small.due(5_000) for _ in range(100))  # 500 KB: the whole burst, as before
+    assert [small.due(5_000) for _ in range(20)].count(True) == 1

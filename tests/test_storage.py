@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, update
+from sqlalchemy import inspect, text, update
 from sqlalchemy.exc import IntegrityError
 
 from storage import archive, migrate, outbox
@@ -227,3 +227,17 @@ def test_failed_with_notice_is_one_transaction(engine):
     assert outbox.mark_failed(engine, job.id, "w", "550 no", notice=notice)
     assert [m.kind for m in archive.messages_of(engine, tid)] == ["inbound", "notice"]
     assert outbox.get_delivery(engine, job.id).status == "failed"
+
+
+def test_schema_check_without_alembic_agrees_with_alembic(engine):
+    """`gateway serve`'s light check (no Alembic import) reads what Alembic reads."""
+    assert migrate.shipped_head() == migrate.head_revision()
+    assert migrate.stored_revision(engine) == migrate.current_revision(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ops'"))
+    assert migrate.stored_revision(engine) == "ops" == migrate.current_revision(engine)
+    assert not migrate.is_current(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+    assert migrate.stored_revision(engine) is None is migrate.current_revision(engine)
+    assert not migrate.is_current(engine)

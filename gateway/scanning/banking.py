@@ -31,7 +31,7 @@ from functools import lru_cache
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.gate import digit_count
-from gateway.scanning.normalize import fold
+from gateway.scanning.normalize import fold, fold_chars
 from gateway.scanning.payments import keyword_names, token_view
 
 try:  # schwifty checks each country's BBAN format and knows real BICs
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 def _fp(pattern: str) -> str:
     """A pattern with its non-ASCII letters folded like the text it runs on."""
-    return re.sub(r"[^\x00-\x7f]+", lambda m: fold(m[0]).text, pattern)
+    return re.sub(r"[^\x00-\x7f]+", lambda m: fold_chars(m[0]), pattern)
 
 
 # Total IBAN length per country (SWIFT IBAN registry, as shipped by schwifty).

@@ -23,7 +23,7 @@ from gateway.context import Finding
 from gateway.scanning.banking import iban_findings
 from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.gate import digit_count
-from gateway.scanning.normalize import fold
+from gateway.scanning.normalize import fold_chars
 from gateway.scanning.payments import token_view
 
 NAME = "cards/1"
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 def _fp(pattern: str) -> str:
     """A pattern with its non-ASCII letters folded like the text it runs on."""
-    return re.sub(r"[^\x00-\x7f]+", lambda m: fold(m[0]).text, pattern)
+    return re.sub(r"[^\x00-\x7f]+", lambda m: fold_chars(m[0]), pattern)
 
 
 # On the token view (punctuation and line breaks are spaces): a number starting a token, with at

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc, make_finding
-from gateway.scanning.normalize import fold
+from gateway.scanning.normalize import fold_chars
 from gateway.scanning.payments import keyword_names
 
 try:
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 def _fp(pattern: str) -> str:
     """A pattern with its non-ASCII letters folded like the text it runs on."""
-    return re.sub(r"[^\x00-\x7f]+", lambda m: fold(m[0]).text, pattern)
+    return re.sub(r"[^\x00-\x7f]+", lambda m: fold_chars(m[0]), pattern)
 
 
 def _finding(doc: ScanDoc, kind: str, start: int, end: int, confidence: float) -> Finding:

@@ -51,7 +51,7 @@ from functools import lru_cache
 
 from gateway.context import Finding
 from gateway.scanning.document import ScanDoc, make_finding
-from gateway.scanning.normalize import fold
+from gateway.scanning.normalize import fold_chars
 
 NAME = "payments/1"
 MAX_JUDGED = 400  # anchors judged per text: bounds the cost of adversarial word soup
@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 
 def _fp(pattern: str) -> str:
     """A pattern with its non-ASCII letters folded like the text it runs on."""
-    return re.sub(r"[^\x00-\x7f]+", lambda m: fold(m[0]).text, pattern)
+    return re.sub(r"[^\x00-\x7f]+", lambda m: fold_chars(m[0]), pattern)
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -905,7 +905,7 @@ _PLATFORM_WORDS = frozenset(
         "platformu",
     ]
 ) | {
-    fold(w).text
+    fold_chars(w)
     for w in (
         *("платформы", "платформу", "платформа", "сайта", "сайт", "биржи"),
         *("platforma", "platformą", "platformy", "platformę", "platformie", "serwisu", "aplikacji"),
@@ -995,7 +995,7 @@ _SENTENCE_AHEAD = re.compile(r"[.!?;]\s|\n")
 _SENTENCE_BACK = re.compile(r"\s[.!?;]|\n")  # searched in the reversed text before an anchor
 _CLAUSE_MARK = re.compile(r"[.!?;,:\n]")
 # The Russian words of _NEGATION and _CONTRAST, folded (their folded forms can be Latin words).
-_RUSSIAN_WORDS = frozenset(fold(w).text for w in ("не", "нет", "нельзя", "никогда", "но", "а"))
+_RUSSIAN_WORDS = frozenset(fold_chars(w) for w in ("не", "нет", "нельзя", "никогда", "но", "а"))
 
 
 @lru_cache(maxsize=64)

@@ -28,18 +28,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gateway.scanning.document import ScanDoc
-from gateway.scanning.normalize import MappedText, Run, fold
+from gateway.scanning.normalize import MappedText, Run, fold_chars
 
 
 def folded_pattern(pattern: str) -> str:
     """A regex source whose non-ASCII letters are folded like the text it will run on."""
-    return re.sub(r"[^\x00-\x7f]+", lambda m: fold(m[0]).text, pattern)
+    return re.sub(r"[^\x00-\x7f]+", lambda m: fold_chars(m[0]), pattern)
 
 
 @lru_cache(maxsize=4096)
 def fw(word: str) -> str:
     """A word as it appears in folded text (cached: detectors fold brand words per match)."""
-    return fold(word).text
+    return fold_chars(word)
 
 
 @dataclass

@@ -7,11 +7,11 @@ and copies sharing one body are serialized and body-hashed once.
 
 Every signature is checked against our public key by OpenSSL as it is made (DkimSigner). The
 slower end-to-end self-verify with dkimpy (which re-parses and re-canonicalises the signed
-bytes) runs on a sample (`SelfVerify`): the first messages after start, then one in
-`SAMPLE_EVERY`, and every message again once any check has failed. Why that is safe is argued in
-docs/dkim.md. A copy that fails its check is held for support rather than sent broken.
-Messages over OFFLOAD_BYTES are serialized and signed in a worker thread, so that one large
-message does not stall every other SMTP session.
+bytes) runs on a sample (`SelfVerify`): the first messages after start (up to a byte budget),
+then one in `SAMPLE_EVERY`, and every message again once any check has failed. Why that is
+safe is argued in docs/dkim.md. A copy that fails its check is held for support rather than
+sent broken. Messages over OFFLOAD_BYTES are serialized and signed in a worker thread, so
+that one large message does not stall every other SMTP session.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from gateway.stages.parse import OFFLOAD_BYTES
 log = structlog.get_logger("gateway.sign")
 
 FIRST_VERIFIED = 100  # after a start, every one of the first signatures is fully verified
+FIRST_VERIFIED_BYTES = 2 * 1024 * 1024  # ... up to this many bytes of copies (docs/dkim.md)
 SAMPLE_EVERY = 20  # then one in SAMPLE_EVERY
 # Copies larger than this are verified by dkimpy only after a failure: its pure-Python re-parse
 # and re-canonicalisation cost seconds and several times the message in memory for 25 MB, and
@@ -40,11 +41,25 @@ SAMPLE_MAX_BYTES = 1024 * 1024
 
 
 class SelfVerify:
-    """Decides which signatures dkimpy verifies end to end; all of them after any failure."""
+    """Decides which signatures dkimpy verifies end to end; all of them after any failure.
 
-    def __init__(self, first: int = FIRST_VERIFIED, every: int = SAMPLE_EVERY) -> None:
+    The start-up burst (the first FIRST_VERIFIED copies) also ends once FIRST_VERIFIED_BYTES of
+    copies were verified in it: dkimpy's cost grows with the size (about 5.4 ms for a 100 KB
+    copy against 0.9 ms for 5 KB), while what the burst is for, showing at once a header or
+    MIME shape we sign wrongly, does not. Small mail (100 copies of up to 20 KB) gets the whole
+    burst as before; a start under 100 KB copies verifies about the first 20.
+    """
+
+    def __init__(
+        self,
+        first: int = FIRST_VERIFIED,
+        every: int = SAMPLE_EVERY,
+        first_bytes: int = FIRST_VERIFIED_BYTES,
+    ) -> None:
         self.first, self.every = first, max(1, every)
+        self.first_bytes = first_bytes
         self.count = 0
+        self.burst_bytes = 0  # bytes verified in the start-up burst
         self.failed = False
         self._lock = threading.Lock()
 
@@ -56,7 +71,10 @@ class SelfVerify:
             if size > SAMPLE_MAX_BYTES:
                 return False
             self.count += 1
-            return self.count <= self.first or self.count % self.every == 0
+            if self.count <= self.first and self.burst_bytes < self.first_bytes:
+                self.burst_bytes += size
+                return True
+            return self.count % self.every == 0
 
     def check(self, signer: DkimSigner, signed: bytes) -> bool:
         """Verify one signature; a failure switches verification on for every message."""
