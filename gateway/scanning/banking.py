@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from gateway.context import Finding
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.gate import digit_count
 from gateway.scanning.normalize import fold, fold_chars
 from gateway.scanning.payments import keyword_names, token_view
@@ -309,7 +309,7 @@ def _iban_findings(doc: ScanDoc) -> Iterator[Finding]:
             continue
         for piece_start, piece_end in pieces:
             s, e = doc.folded.span(piece_start, piece_end)
-            yield Finding("payment", "iban", doc.text[s:e], s, e, doc.part, 0.98, NAME)
+            yield make_finding("payment", "iban", doc.text[s:e], s, e, doc.part, 0.98, NAME)
 
 
 # The rest of an IBAN given in two pieces ("first part DE12 2004 1155, the rest is 0612 3456
@@ -456,6 +456,7 @@ def _account_findings(doc: ScanDoc, taken: list[tuple[int, int]]) -> Iterator[Fi
     codes: list[tuple[int, int, float]] = []  # national bank codes: routing, sort, IFSC, ...
     accounts: list[tuple[int, int]] = []
     branches: list[tuple[int, int]] = []  # Brazilian agência: only with an account number
+    kinds: dict[tuple[str, str], float | str | None] = {}
     if "x:label" not in keyword_names(doc):
         return  # no account/routing/sort code/IFSC/... label anywhere: nothing to pair
     for count, match in enumerate(_NUMBER.finditer(token_view(doc))):
@@ -465,19 +466,20 @@ def _account_findings(doc: ScanDoc, taken: list[tuple[int, int]]) -> Iterator[Fi
         if any(t_start <= start < t_end for t_start, t_end in taken):
             continue
         before = folded[max(0, start - 40) : start]
-        if not _ANY_LABEL.search(before):
+        # What a number is depends only on its digits and the 40 characters before it: a text
+        # repeating a labelled number (quoted replies, signatures) has it classified once.
+        key = (match[0], before)
+        kind = kinds.get(key, "")
+        if kind == "":
+            kind = kinds[key] = _number_kind(match[0], before)
+        if kind is None:
             continue
-        digits = match[0].replace(" ", "")
-        if _is_national_code(digits, before):
-            codes.append((start, end, 0.95))
-        elif len(digits) == 18 and clabe_valid(digits) and _CLABE_LABEL.search(before):
-            codes.append((start, end, 0.97))
-        elif len(digits) == 9 and digits.startswith("04") and _BIK_LABEL.search(before):
-            codes.append((start, end, 0.9))
-        elif 4 <= len(digits) <= 6 and _AGENCIA_LABEL.search(before):
+        if kind == "branch":
             branches.append((start, end))
-        elif 6 <= len(digits) <= 34 and _ACCOUNT_LABEL.search(before):
+        elif kind == "account":
             accounts.append((start, end))
+        else:
+            codes.append((start, end, kind))
     if "ifsc" in folded or accounts:  # only reached when a label word is present
         for match in _IFSC.finditer(folded):
             start = match.start() - 4
@@ -500,6 +502,25 @@ def _account_findings(doc: ScanDoc, taken: list[tuple[int, int]]) -> Iterator[Fi
         else:
             continue
         yield _finding(doc, "bank_account", start, end, confidence)
+
+
+def _number_kind(number: str, before: str) -> float | str | None:
+    """A labelled number (a token view match) after `before`: a national bank code's
+    confidence, "branch", "account", or None."""
+    if not _ANY_LABEL.search(before):
+        return None
+    digits = number.replace(" ", "")
+    if _is_national_code(digits, before):
+        return 0.95
+    if len(digits) == 18 and clabe_valid(digits) and _CLABE_LABEL.search(before):
+        return 0.97
+    if len(digits) == 9 and digits.startswith("04") and _BIK_LABEL.search(before):
+        return 0.9
+    if 4 <= len(digits) <= 6 and _AGENCIA_LABEL.search(before):
+        return "branch"
+    if 6 <= len(digits) <= 34 and _ACCOUNT_LABEL.search(before):
+        return "account"
+    return None
 
 
 def _is_national_code(digits: str, before: str) -> bool:
@@ -581,9 +602,10 @@ def _swift_findings(doc: ScanDoc) -> Iterator[Finding]:
             continue
         if any(s <= start < e for s, e in seen):
             continue
-        yield Finding("payment", "swift", match[0], start, end, doc.part, confidence, NAME)
+        yield make_finding("payment", "swift", match[0], start, end, doc.part, confidence, NAME)
 
 
+@lru_cache(maxsize=4096)  # schwifty's check costs ~0.1 ms; texts repeat codes
 def _bic_format(code: str) -> bool:
     """A syntactically valid BIC with a real country code."""
     if BIC is None:
@@ -595,6 +617,7 @@ def _bic_format(code: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)  # schwifty's check costs ~0.1 ms; texts repeat codes
 def _bic_exists(code: str) -> bool:
     if BIC is None:
         return False
@@ -610,7 +633,7 @@ def _bic_exists(code: str) -> bool:
 
 def _finding(doc: ScanDoc, kind: str, start: int, end: int, confidence: float) -> Finding:
     s, e = doc.folded.span(start, end)
-    return Finding("payment", kind, doc.text[s:e], s, e, doc.part, confidence, NAME)
+    return make_finding("payment", kind, doc.text[s:e], s, e, doc.part, confidence, NAME)
 
 
 def _folded_span(doc: ScanDoc, found: Finding) -> tuple[int, int]:

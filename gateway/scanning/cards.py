@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from gateway.context import Finding
 from gateway.scanning.banking import iban_findings
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.gate import digit_count
 from gateway.scanning.normalize import fold_chars
 from gateway.scanning.payments import token_view
@@ -227,7 +227,7 @@ def _detect(doc: ScanDoc) -> Iterator[Finding]:
             else:
                 continue
             s, e = doc.folded.span(start, end)
-            yield Finding("payment", "card", doc.text[s:e], s, e, doc.part, confidence, NAME)
+            yield make_finding("payment", "card", doc.text[s:e], s, e, doc.part, confidence, NAME)
 
 
 def _in_iban(doc: ScanDoc, start: int) -> bool:

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from gateway.context import Finding
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.normalize import INVISIBLE
 from gateway.scanning.payments import keyword_names, token_view
 from gateway.scanning.spelled import tokens
@@ -168,7 +168,7 @@ def _window(doc: ScanDoc, start: int, end: int, size: int = 120) -> str:
 
 
 def _finding(doc: ScanDoc, s: int, e: int, confidence: float) -> Finding:
-    return Finding("payment", "crypto", doc.text[s:e], s, e, doc.part, confidence, NAME)
+    return make_finding("payment", "crypto", doc.text[s:e], s, e, doc.part, confidence, NAME)
 
 
 def _is_example(doc: ScanDoc, address: str, start: int, end: int) -> bool:
@@ -260,6 +260,7 @@ def b58decode(text: str) -> bytes | None:
     return b"\0" * pad + number.to_bytes((number.bit_length() + 7) // 8, "big")
 
 
+@lru_cache(maxsize=4096)  # a pure function (~0.1 ms); texts repeat addresses
 def b58decode_check(text: str) -> bytes | None:
     """The payload of a Base58Check string whose 4-byte double-SHA-256 checksum matches."""
     raw = b58decode(text)
@@ -301,6 +302,7 @@ def _hrp_expand(hrp: str) -> list[int]:
     return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
 
 
+@lru_cache(maxsize=4096)  # a pure function (~0.1 ms); texts repeat addresses
 def bech32_valid(address: str) -> bool:
     """A lower-case SegWit address with a valid bech32 (v0) or bech32m (v1+) checksum."""
     hrp, sep, data_part = address.rpartition("1")

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 
 from gateway.context import Finding
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.normalize import fold_chars
 from gateway.scanning.payments import keyword_names
 
@@ -48,7 +48,7 @@ def _fp(pattern: str) -> str:
 
 def _finding(doc: ScanDoc, kind: str, start: int, end: int, confidence: float) -> Finding:
     s, e = doc.folded.span(start, end)
-    return Finding("payment", kind, doc.text[s:e], s, e, doc.part, confidence, NAME)
+    return make_finding("payment", kind, doc.text[s:e], s, e, doc.part, confidence, NAME)
 
 
 # --- UPI ---------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from gateway.context import Finding
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.domains import FILE_EXTENSIONS, work_social
 from gateway.scanning.spelled import find_words, folded_pattern, fw, tokens
 
@@ -615,7 +615,9 @@ def _detect(doc: ScanDoc) -> list[Finding]:
         starts.insert(i, start)
         ends.insert(i, end)
         findings.append(
-            Finding("contact", kind, doc.text[start:end], start, end, doc.part, confidence, NAME)
+            make_finding(
+                "contact", kind, doc.text[start:end], start, end, doc.part, confidence, NAME
+            )
         )
 
     positions: dict[str, list[int]] = {}
@@ -727,14 +729,15 @@ def _judged(
         return check(text, positions[0], *args)
     spans = []
     for position in positions:
-        lo = max(0, position - _REACH)
-        full = (*key, text[lo : position + _REACH], position - lo)
+        lo = position - _REACH if position > _REACH else 0
+        full = (key, text[lo : position + _REACH], position - lo)
         relative = decided.get(full)
         if relative is None:
             relative = decided[full] = [
                 (s - position, e - position, c) for s, e, c in check(text, position, *args)
             ]
-        spans.extend((position + s, position + e, c) for s, e, c in relative)
+        if relative:  # most checks find nothing
+            spans.extend((position + s, position + e, c) for s, e, c in relative)
     return spans
 
 
@@ -831,7 +834,15 @@ def _ends_with(
     """The word before `position` (or before a possessive) is in `last`; the one before that
     in `second` (when given; German word order puts fillers there, so "mir"/"mich"/"uns" among
     the last five words also passes)."""
-    before = [w.strip(_STRIP) for w in text[max(0, position - 60) : position].split()]
+    return _chunk_ends_with(text[max(0, position - 60) : position], last, second)
+
+
+@lru_cache(maxsize=8192)
+def _chunk_ends_with(chunk: str, last: frozenset[str], second: frozenset[str] | None) -> bool:
+    """_ends_with on the 60 characters before the position (all it reads): texts repeat the
+    words before an invitation (quoted replies, signatures), so the answer is cached."""
+    # Only the last seven words are ever read (the last two, and five before the last).
+    before = [w.strip(_STRIP) for w in chunk.split()[-7:]]
     if not before:
         return False
     i = len(before) - 1

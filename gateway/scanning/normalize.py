@@ -116,17 +116,18 @@ class MappedText:
         if not self.runs:
             return 0
         pos = bisect.bisect_right(self._starts, index) - 1
-        run = self.runs[max(pos, 0)]
-        if run.copied:
-            offset = index - run.start
-            return run.src + offset if first else run.src + offset + 1
-        return run.src if first else run.src_end
+        # Indexed, not by field name: views build runs as plain tuples in Run's field order.
+        start, _length, src, src_end, copied = self.runs[max(pos, 0)]
+        if copied:
+            offset = index - start
+            return src + offset if first else src + offset + 1
+        return src if first else src_end
 
     @property
     def _starts(self) -> list[int]:
         cached = self.__dict__.get("_starts_cache")
         if cached is None:
-            cached = [r.start for r in self.runs]
+            cached = [r[0] for r in self.runs]
             self.__dict__["_starts_cache"] = cached
         return cached
 
@@ -195,7 +196,49 @@ def fold(text: str) -> MappedText:
     # One table translate (built once, about 40 ms) is cheaper than a per-character loop even
     # for a few non-ASCII characters. Only text with much non-ASCII is marked `identity`.
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if non_ascii * 8 < len(text):  # mostly ASCII (Western European mail): fold only the rest
+        few = _fold_few(text, identity=non_ascii > 64)
+        if few is not None:
+            return few
     return _fold_translated(text, identity=non_ascii > 64)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_LOWER_BYTES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+
+
+def _fold_few(text: str, *, identity: bool) -> MappedText | None:
+    """_fold_translated's result for text with few non-ASCII characters, or None.
+
+    ASCII is lowered by one bytes.translate and each distinct non-ASCII character whose fold
+    differs is replaced in one str.replace, instead of a table lookup per character. Only
+    where every such character folds to one BMP character (a code point in the table) that
+    folds to itself (so the replacements cannot chain): then positions are kept and the text
+    equals the translate.
+    """
+    table, _special = _bmp_table()
+    folded = (
+        text.encode("utf-8", "surrogatepass")
+        .translate(_LOWER_BYTES)
+        .decode("utf-8", "surrogatepass")
+    )
+    for char in set(_NON_ASCII.findall(text)):
+        code = ord(char)
+        if code >= 0x10000:
+            return None
+        target = table[code]  # a code point, or the string a character vanishes or expands to
+        if target == code:
+            continue
+        if (
+            target.__class__ is not int
+            or target > 0xFFFF
+            or (target > 0x7F and table[target] != target)
+        ):
+            return None
+        folded = folded.replace(char, chr(target))
+    if identity:
+        return MappedText(folded, identity=True)
+    return MappedText(folded, [Run(0, len(text), 0, len(text), True)])
 
 
 def fold_chars(text: str) -> str:

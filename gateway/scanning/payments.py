@@ -50,7 +50,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from gateway.context import Finding
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.normalize import fold_chars
 
 NAME = "payments/1"
@@ -1467,7 +1467,7 @@ def _detect(doc: ScanDoc) -> Iterator[Finding]:
             continue  # the same handle already reported with the channel before it
         last_end = max(last_end, end)
         s, e = doc.folded.span(start, end)
-        yield Finding("payment", kind, doc.text[s:e], s, e, doc.part, confidence, NAME)
+        yield make_finding("payment", kind, doc.text[s:e], s, e, doc.part, confidence, NAME)
 
 
 def _judge(

@@ -47,7 +47,7 @@ import phonenumbers
 
 from gateway.context import Finding
 from gateway.scanning import banking
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.gate import digit_count
 from gateway.scanning.spelled import folded_pattern, fw, number_runs, tokens
 
@@ -330,7 +330,7 @@ class _State:
         self.starts.insert(i, start)
         self.ends.insert(i, end)
         self.findings.append(
-            Finding(
+            make_finding(
                 "contact",
                 "phone",
                 self.doc.text[start:end],

@@ -66,8 +66,9 @@ class View:
             starts = [s for s, _e, _k in self.replaced]
             ends = [e for _s, e, _k in self.replaced]
             # Replacements are built in text order and never overlap: both lists are sorted.
-            ordered = all(s <= e for s, e in zip(starts, ends, strict=True)) and all(
-                e <= s for e, s in zip(ends, starts[1:], strict=False)
+            ordered = self.__dict__.get("_ordered") or (
+                all(s <= e for s, e in zip(starts, ends, strict=True))
+                and all(e <= s for e, s in zip(ends, starts[1:], strict=False))
             )
             bounds = self.__dict__["_bounds"] = (starts, ends) if ordered else ()
         if not bounds:
@@ -357,6 +358,50 @@ def _runs_in(text: str, lo: int, hi: int):
         yield run_start, run_end, run
 
 
+def _paragraph_runs(text: str, lo: int, hi: int, cache: dict):
+    """`_runs_in(text, lo, hi)`, read paragraph by paragraph, each distinct paragraph once.
+
+    No run goes on across a blank line ("\n\n" is no gap), so the runs of a window are those
+    of its paragraphs, except after a joiner ("treinta y" carries on past any gap): a paragraph
+    ending in a word of three letters or less is read together with the next. A paragraph's
+    runs depend only on its text and the character after it (`cache` is keyed by both), so a
+    text repeating a paragraph (quoted replies, signatures) reads it once.
+    """
+    position = lo
+    while position < hi:
+        cut = text.find("\n\n", position + 1, hi)  # a paragraph is never empty
+        while cut >= 0 and _short_word_before(text, position, cut):
+            cut = text.find("\n\n", cut + 2, hi)
+        end = hi if cut < 0 else cut
+        key = (end - position, text[position : end + 1])
+        relative = cache.get(key)
+        if relative is None:
+            relative = cache[key] = [
+                (start - position, stop - position, items)
+                for start, stop, items in _runs_in(text, position, end)
+            ]
+        for start, stop, items in relative:
+            yield start + position, stop + position, items
+        position = end
+
+
+def _short_word_before(text: str, lo: int, end: int) -> bool:
+    """The last token of text[lo:end] is a word of at most three letters (a joiner may be)."""
+    j = end - 1
+    while j >= lo and not (text[j].isalnum() or text[j] == "+"):
+        j -= 1
+    if j < lo or text[j].isdecimal() or text[j] == "+":
+        return False
+    start = j  # back over letters (a token's letters: alphanumeric, not a regex digit)
+    while start > lo and j - start < 3 and _is_letter(text[start - 1]):
+        start -= 1
+    return j - start < 3 and not (start > lo and _is_letter(text[start - 1]))
+
+
+def _is_letter(char: str) -> bool:
+    return char.isalnum() and not char.isdecimal()
+
+
 _NEXT_TOKEN = re.compile(r"[ \t\-–—.,/()·:\n]{0,4}(\d|[^\W\d_]+)")
 _PREV_TOKEN = re.compile(r"(\d|[^\W\d_]+)[ \t\-–—.,/()·:\n]{0,4}$")
 
@@ -417,8 +462,9 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
     last_end = -1
     # Digits of a run's items, by the items: a text repeating a number reads it once.
     spelled: dict[tuple[tuple[str, int, str], ...], tuple[str, int]] = {}
+    paragraphs: dict[tuple[int, str], list[tuple[int, int, list]]] = {}
     for lo, hi in windows(text, hits, 110):
-        for start, end, items in _runs_in(text, lo, hi):
+        for start, end, items in _paragraph_runs(text, lo, hi, paragraphs):
             if start < last_end:
                 continue
             words = [t for t in items if t[0] not in {"digits", "plus"}]
@@ -716,28 +762,44 @@ def _address_view(folded: MappedText, words: frozenset[str]) -> View:
     # Builder.copy/replace inlined: spaced-out letters make one edit per space, and a text that
     # repeats "a n n @ g m a i l . c o m" makes thousands of them.
     parts: list[str] = []
-    runs: list[Run] = []
+    runs: list[Run] = []  # plain tuples in Run's field order (a NamedTuple's __new__ is slow)
+    starts: list[int] = []
     replaced: list[tuple[int, int, str]] = []
+    add_part, add_run, add_start, add_replaced = (
+        parts.append,
+        runs.append,
+        starts.append,
+        replaced.append,
+    )
     position = 0
     length = 0
     for start, end, symbol, kind in edits:
         if start < position:
             continue  # overlaps an earlier edit
         if start > position:
-            parts.append(text[position:start])
-            runs.append(Run(length, start - position, position, start, True))
+            add_part(text[position:start])
+            add_run((length, start - position, position, start, True))
+            add_start(length)
             length += start - position
         if symbol:
-            parts.append(symbol)
-            runs.append(Run(length, len(symbol), start, end, False))
-        replaced.append((length, length + len(symbol), kind))
-        length += len(symbol)
+            add_part(symbol)
+            add_run((length, len(symbol), start, end, False))
+            add_start(length)
+            add_replaced((length, length + len(symbol), kind))
+            length += len(symbol)
+        else:
+            add_replaced((length, length, kind))
         position = end
     if position < len(text):
-        parts.append(text[position:])
-        runs.append(Run(length, len(text) - position, position, len(text), True))
+        add_part(text[position:])
+        add_run((length, len(text) - position, position, len(text), True))
+        add_start(length)
     inner = MappedText("".join(parts), runs)
-    return View(inner.text, folded, inner, replaced)
+    inner.__dict__["_starts_cache"] = starts
+    # Built in text order, never overlapping: View.kinds may bisect them as they are.
+    view = View(inner.text, folded, inner, replaced)
+    view.__dict__["_ordered"] = True
+    return view
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from gateway.context import Finding
 from gateway.scanning import domains
-from gateway.scanning.document import ScanDoc
+from gateway.scanning.document import ScanDoc, make_finding
 from gateway.scanning.spelled import (
     View,
     _trie_regex,
@@ -174,7 +174,9 @@ def _detect(doc: ScanDoc) -> list[Finding]:
             return
         spans.append((start, end))
         findings.append(
-            Finding("contact", kind, doc.text[start:end], start, end, doc.part, confidence, NAME)
+            make_finding(
+                "contact", kind, doc.text[start:end], start, end, doc.part, confidence, NAME
+            )
         )
 
     if ("://" in text or "skype:" in text or "callto:" in text) and any(
