@@ -157,6 +157,10 @@ PHONE_POSITIVES = [
     ("my phone starts with +44 7911 and ends with 123456", "123456"),
     ("Just ping me: +1-917-555-0188", "0188"),
     ("My number: nine one seven, five five five, zero one nine nine", "nine"),
+    # a local number without its area code, offered as the author's own
+    ("ring me on 555-0199 tonight", "0199"),
+    ("Call me at 867-5309 after six.", "5309"),
+    ("my cell is 555 0199, any time", "0199"),
 ]
 
 
@@ -203,6 +207,12 @@ PHONE_NEGATIVES = [
     "UPS 1Z 9X4 27E 03 9184 6372. They should arrive by Thursday.",
     "le menu marche sur mobile.\n\nLa commande n° 0612874395 est bloquée",
     "Order 1234 was fine and then 5678 after",
+    # seven digits without a first-person phone phrase, or as sample data
+    "phone: 555-0199",
+    "The build 867-5309 passed; call me if the next one fails.",
+    "call me when ticket 555-0199 is closed",
+    "In the fixture, call me at 555-0199 is the placeholder text",
+    "Call me about invoice 867-5309 tomorrow",
 ]
 
 

@@ -524,6 +524,10 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
     matches = _matches(candidate, state.regions)
     if not matches and _phone_context(_sentence(text, start, start + len(raw))):
         matches = _matches(candidate, _EXTRA_REGIONS) or _possible_international(candidate)
+    if not matches:
+        local = _local_number(state, start, candidate)
+        if local:
+            return local
     for m_start, m_end, country_code, national in matches:
         fstart, fend = start + m_start, start + m_end
         written = raw[m_start:m_end]
@@ -552,6 +556,29 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
             confidence = 0.9
         spans.append((fstart, fend, confidence))
     return spans
+
+
+# A local number without its area code, as people give it: "555-0199", "867 5309", "555.0199".
+_LOCAL_SHAPE = re.compile(r"[2-9]\d{2}[-. ]\d{4}")
+
+
+def _local_number(state: _State, start: int, candidate: str) -> list[tuple[int, int, float]]:
+    """A seven-digit local number the author offers as their own ("call me at 867-5309",
+    "my cell is 555 0199"): no numbering plan validates it without its area code, so only
+    that first-person phrase, close before it in the same sentence, makes it a number; never
+    right after a word naming what else it is (ticket, invoice, ...) and never next to
+    sample-data words (guideline: fictional ranges as sample data are not contact)."""
+    if not _LOCAL_SHAPE.fullmatch(candidate):
+        return []
+    end = start + len(candidate)
+    lo = _sentence_start(state.text, start, 40)
+    if not _OWN_NUMBER.search(state.text, lo, start):
+        return []
+    if _NEG_CONTEXT.search(state.text, max(0, start - 40), start):
+        return []  # "call me when ticket 555-0199 is closed": what else the number is
+    if _SAMPLE_CONTEXT.search(state.context(start, end, 80, 40)):
+        return []
+    return [(start, end, 0.7)]
 
 
 _STRONG_PHONE = re.compile(
