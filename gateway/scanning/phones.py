@@ -192,6 +192,15 @@ _SAMPLE_CONTEXT = re.compile(
     r"[=\"{}]|<input|phone_|_phone|phonenumber|ejemplo|exemplo|exemple|beispiel|пример"
 )
 
+# Sample-data words as whole words ("latest" holds no "test"), for numbers the plan calls
+# unassigned (_possible_international): in a spec or a form's rules they are sample data.
+_SAMPLE_WORDS = re.compile(
+    r"(?<![^\W\d_])(?:example|sample|test|tests|testing|fixture|fixtures|dummy|fake|mock|"
+    r"placeholder|validation|validate|regex|demo|stub|assert|schema|field|input|format)"
+    r"(?![^\W\d_])",
+    re.I,
+)
+
 _FICTIONAL_UK = re.compile(
     r"^(?:7700900|1134960|1144960|1154960|1164960|1174960|1184960|1214960|1314960|1414960|"
     r"1514960|1614960|1632960|2896496|2920180|8081570|9098790|3069990)\d{3}$"
@@ -523,7 +532,11 @@ def _check_spans(state: _State, start: int, raw: str) -> list[tuple[int, int, fl
         return spans  # "Chicago, IL 60606-6306": a ZIP+4 code, not a Brazilian mobile
     matches = _matches(candidate, state.regions)
     if not matches and _phone_context(_sentence(text, start, start + len(raw))):
-        matches = _matches(candidate, _EXTRA_REGIONS) or _possible_international(candidate)
+        matches = _matches(candidate, _EXTRA_REGIONS)
+        if not matches and not _SAMPLE_WORDS.search(state.context(start, start + len(raw), 80, 40)):
+            # a number the plan calls unassigned, next to sample-data words ("phone field
+            # validation should accept +44 7911 402 386 as input"), is sample data
+            matches = _possible_international(candidate)
     if not matches:
         local = _local_number(state, start, candidate)
         if local:
