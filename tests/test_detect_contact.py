@@ -161,6 +161,8 @@ PHONE_POSITIVES = [
     ("ring me on 555-0199 tonight", "0199"),
     ("Call me at 867-5309 after six.", "5309"),
     ("my cell is 555 0199, any time", "0199"),
+    ("call me at eight six seven five three oh nine", "eight"),
+    ("연락처: 010-1234-5678 카톡 주세요", "5678"),
 ]
 
 
@@ -215,6 +217,8 @@ PHONE_NEGATIVES = [
     "Call me about invoice 867-5309 tomorrow",
     # a "+" number the numbering plan calls unassigned, in a spec's sample data
     "Phone field validation should accept +44 7911 402 386 as input.",
+    "주문번호 010-1234-5678 확인 부탁드립니다.",
+    "I counted eight six seven five three oh nine items, call me later",
 ]
 
 

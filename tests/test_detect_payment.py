@@ -171,6 +171,8 @@ POSITIVES = [
     ("banking", "swift", "SWIFT: DEUTDEFF, bank Deutsche Bank Frankfurt", "DEUTDEFF"),
     ("banking", "swift", "bic/swift code cobadeffxxx for the transfer", "cobadeffxxx"),
     ("banking", "swift", "Bank: Deutsche Bank, BIC DEUTDEFFXXX, IBAN below", "DEUTDEFFXXX"),
+    ("banking", "swift", "swift code: abcdgb2l for the transfer", "abcdgb2l"),
+    ("payments", "payment_service", "Kirim ke rekening BCA saya saja, biar tidak kena potongan.", "rekening"),
     # cards
     ("cards", "card", "Card 4556 4056 0865 6907 exp 12/27 cvv 123", "4556 4056 0865 6907"),
     ("cards", "card", "mastercard 5412-9150-6159-9825", "5412-9150-6159-9825"),
@@ -412,6 +414,9 @@ NEGATIVES = [
     "Let's look at UPI integration and paytm at checkout next sprint.",
     "Charged to the card ending in 4821, receipt attached.",
     "The refund goes to your card within 5 days.",
+    # a lower-case word after SWIFT has a BIC's shape, not a code's
+    "The SWIFT integration spec is in the attached PDF, section 4.2.",
+    "Rekening bank untuk deployment server sudah diatur oleh tim finance klien.",
 ]
 
 

@@ -584,6 +584,8 @@ def _swift_findings(doc: ScanDoc) -> Iterator[Finding]:
             code = match[1].upper()
             if _bic_format(code):
                 found = _finding(doc, "swift", match.start(1), match.end(1), 0.9)
+                if not _written_as_code(found.text, code):
+                    continue  # "the SWIFT integration spec": a word, not a code
                 seen.append((found.start, found.end))
                 yield found
     text = doc.text
@@ -606,6 +608,13 @@ def _swift_findings(doc: ScanDoc) -> Iterator[Finding]:
 
 
 @lru_cache(maxsize=4096)  # schwifty's check costs ~0.1 ms; texts repeat codes
+def _written_as_code(written: str, code: str) -> bool:
+    """A labelled BIC candidate written like a code: in capitals, with a digit, or a BIC the
+    bank registry knows ("swift: deutdeff"). A lower-case word after "SWIFT" ("integration",
+    "transfers") is English that happens to have a BIC's shape and a country code."""
+    return written.isupper() or any(c.isdigit() for c in written) or _bic_exists(code)
+
+
 def _bic_format(code: str) -> bool:
     """A syntactically valid BIC with a real country code."""
     if BIC is None:

@@ -178,6 +178,7 @@ _BRANDS: list[tuple[str, str, bool]] = [  # canonical, pattern, strict (ambiguou
     ("bank", r"банковск\w*\s+перевод\w*|реквизит\w*", True),
     ("bank", r"sepa\s+(?:transfer|[uü]berweisung|virement|payment|credit)", True),
     ("bank", r"ach\s+(?:transfer|payment|deposit)|neft|imps|rtgs|iban", True),
+    ("bank", r"rekening(?:\s+bank)?|transfer\s+bank", True),  # Indonesian: bank account
 ]
 _OFF: list[tuple[str, str]] = [
     ("outside", r"outside(?:\s+of)?\s+(?:the\s+|this\s+|your\s+|our\s+)?[\w.\-]+"),
@@ -914,6 +915,7 @@ _PLATFORM_WORDS = frozenset(
 _OFF_MONEY = _rx(
     rf"\b(?:{_MONEY_VERBS}|fees?|commission\w*|comisi\w*|comiss\w*|taxa|frais|geb[uü]hr\w*"
     r"|provision\w*|комисси\w*|cheaper|save|saving|deal|work|job|project|projects|contract"
+    r"|potongan|biaya|komisi"
     r"|hire|trabaj\w*|trabalh\w*|travail\w*|arbeit\w*|работ\w*|сделк\w*|zakaz|kaam|paise)\b"
     r"|[$€£₹₽%]"
     # Arabic payment words, often behind a prefix letter ("والدفع", "بتحويل")
@@ -927,6 +929,7 @@ _AVOID = _rx(
     r"|избежать|сэкономи\w*|обойти|экономи\w*|senza|evitare|risparmi\w*|bach\w*|bina|pas\s+de"
     r"|aucun\w*|kein\w*|nenhum\w*|nenhuma|ning[uú]n\w*|ninguna"
     r"|bez|unikn\w*|omin\w*|[oö]dememek|vermemek|olmadan|tanpa|gak\s+kena|nggak\s+kena"
+    r"|tidak\s+kena|tak\s+kena|hindari|menghindari"
     r"|ga\s+kena|لتجنب|تجنب|بدون)\b"
     r"[^.!?\n]{0,30}$"
 )

@@ -152,6 +152,8 @@ _MORE_PHONE_WORDS_NON_ASCII = re.compile(
     folded_pattern(
         r"(?<![^\W\d_])(?:فودافون كاش|التواصل|للتواصل|تواصل|تواصلوا|كلمني|راسلني)(?![^\W\d_])"
         r"|手机|手機|电话|電話|携帯|けいたい|联系|聯繫|聯絡|連絡"
+        # Korean: contact details, phone, number, mobile, KakaoTalk
+        r"|연락처|연락|전화|핸드폰|휴대폰|카톡|카카오톡"
     )
 )
 _PHONE_CONTEXT = re.compile(folded_pattern(rf"(?<![^\W\d_])(?:{_PHONE_WORDS})(?![^\W\d_])|☎|📞|📱"))
@@ -584,14 +586,17 @@ def _local_number(state: _State, start: int, candidate: str) -> list[tuple[int, 
     if not _LOCAL_SHAPE.fullmatch(candidate):
         return []
     end = start + len(candidate)
+    return [(start, end, 0.7)] if _offered_as_own(state, start, end) else []
+
+
+def _offered_as_own(state: _State, start: int, end: int) -> bool:
+    """_local_number's context test (also for spelled local numbers)."""
     lo = _sentence_start(state.text, start, 40)
     if not _OWN_NUMBER.search(state.text, lo, start):
-        return []
+        return False
     if _NEG_CONTEXT.search(state.text, max(0, start - 40), start):
-        return []  # "call me when ticket 555-0199 is closed": what else the number is
-    if _SAMPLE_CONTEXT.search(state.context(start, end, 80, 40)):
-        return []
-    return [(start, end, 0.7)]
+        return False  # "call me when ticket 555-0199 is closed": what else the number is
+    return not _SAMPLE_CONTEXT.search(state.context(start, end, 80, 40))
 
 
 _STRONG_PHONE = re.compile(
@@ -755,6 +760,13 @@ def _spelled(state: _State, run) -> None:
             continue
         state.emit(run.start, run.end, 0.8, folded=False)
         return
+    if (
+        not matches
+        and len(run.digits) == 7
+        and run.digits[0] in "23456789"
+        and _offered_as_own(state, run.fstart, run.fend)
+    ):  # "call me at eight six seven five three oh nine": a local number, spelled
+        state.emit(run.start, run.end, 0.7, folded=False)
 
 
 def _words_before(text: str, position: int, reach: int) -> set[str]:
