@@ -82,6 +82,7 @@ EMAIL_POSITIVES = [
     ("On Tue, Anna <anna.lee@yahoo.com> wrote:", "anna.lee@yahoo.com"),
     ("Pay via PayPal to anna.lee@gmail.com", "anna.lee@gmail.com"),
     ("support@acme-consulting.co.uk for the invoice", "support@acme-consulting.co.uk"),
+    ("私のメールは taro.yamada あっと gmail.com です", "あっと"),
 ]
 
 
@@ -109,6 +110,7 @@ EMAIL_NEGATIVES = [
     "The @media query and @import rule",
     "npm i @angular/core@15.2.0",
     "Cashtag $annalee for tips",
+    "会議は午後3時にあっという間に終わった。",
 ]
 
 

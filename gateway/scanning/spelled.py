@@ -496,7 +496,7 @@ def _number_runs(doc: ScanDoc) -> list[NumberRun]:
 _AT_WORDS = [
     "arroba", "arobase", "chiocciola", fw("собака"), fw("собачка"), "ät", "klammeraffe",
     fw("małpa"), "malpa", "apenstaartje", "apestaart", "zavinac", fw("zavináč"), "kukac",
-    "snabela", "alfakrulle", "miukumauku",
+    "snabela", "alfakrulle", "miukumauku", fw("あっと"), fw("アット"),
 ]  # fmt: skip
 _DOT_WORDS = [
     "dot", "punto", "ponto", "point", "punkt", fw("точка"), "dit", "nokta", "kropka", "punt",
