@@ -373,6 +373,11 @@ MESSENGER_POSITIVES = [
     ("Können wir auf WhatsApp weiterschreiben?", "off_platform_request", "WhatsApp"),
     ("¿Me pasas tu WhatsApp?", "off_platform_request", "WhatsApp"),
     ("hmu on insta", "off_platform_request", "insta"),
+    (
+        "I'm Jon Rees on LinkedIn, connect with me there and we'll talk.",
+        "off_platform_request",
+        "connect with me there",
+    ),
 ]
 
 
@@ -405,6 +410,8 @@ MESSENGER_NEGATIVES = [
     "message me on gigbridge",
     "Hi @john, please review the PR.",
     "Set WHATSAPP_TOKEN=abc123 and TELEGRAM_CHAT_ID=-1001234567890 in .env",
+    "Post the update on LinkedIn and tag me there.",
+    "We launched the LinkedIn page; the client will add the team there next week.",
 ]
 
 

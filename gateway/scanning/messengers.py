@@ -515,7 +515,8 @@ _ALL_ANCHORS = frozenset().union(*_ANCHORS.values())
 _THERE_WORDS = frozenset(fw(w) for w in "there là allí ahí alli ahi lá dort там lì".split())
 _THERE_PRE = re.compile(
     folded_pattern(
-        r"(?:\b(?:message|dm|pm|write|text|ping|contact|reach|find|catch)\s+(?:me|us)\s+"
+        r"(?:\b(?:message|dm|pm|write|text|ping|contact|reach|find|catch|add|call|connect\s+with"
+        r"|talk\s+to|chat\s+with|speak\s+to|get\s+in\s+touch\s+with)\s+(?:me|us)\s+"
         r"(?:over\s+|up\s+|directly\s+)?"
         r"|(?:[eé]cri[st]-?\s?moi|[eé]crivez-?\s?moi|contacte-?\s?moi|contactez-?\s?moi)\s+"
         r"|(?:escr[ií]beme|h[aá]blame|cont[aá]ctame|me escreve|me chama|me manda mensagem|"
