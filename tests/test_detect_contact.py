@@ -276,6 +276,7 @@ URL_POSITIVES = [
         "anasilva",
     ),
     ("Book a call with me: https://anna.example-consulting.io/book", "url", "book"),
+    ("My portfolio with contact form: https://jonrees.carrd.co", "url", "jonrees.carrd.co"),
 ]
 
 
@@ -308,6 +309,8 @@ URL_NEGATIVES = [
     "Calendly integration for calendly.com customers",
     "zoom.us pricing page",
     "Please schedule posts for the client's Facebook page facebook.com/acmebakery",
+    "The client's site has a contact form that breaks: https://bakery-berlin.de",
+    "My portfolio with the case studies: https://jonrees.carrd.co",
 ]
 
 
@@ -378,6 +381,7 @@ MESSENGER_POSITIVES = [
         "off_platform_request",
         "connect with me there",
     ),
+    ("message me on tele: @jon_rees", "off_platform_request", "tele"),
 ]
 
 
@@ -412,6 +416,8 @@ MESSENGER_NEGATIVES = [
     "Set WHATSAPP_TOKEN=abc123 and TELEGRAM_CHAT_ID=-1001234567890 in .env",
     "Post the update on LinkedIn and tag me there.",
     "We launched the LinkedIn page; the client will add the team there next week.",
+    "I'll watch the match on tele tonight.",
+    "My brother works in tele sales.",
 ]
 
 

@@ -93,7 +93,7 @@ _STRICT = {
 _TRIGGERS = frozenset(
     fw(w)
     for w in """whatsapp whats wats watsapp watsap wasap wassap whatsap wsp wpp wapp zap zapzap
-    zapp wa telegram telegramm tg tlg telega signal viber skype discord wechat weixin line vk
+    zapp wa telegram telegramm tg tlg tele telega signal viber skype discord wechat weixin line vk
     vkontakte instagram insta ig facebook fb messenger linkedin twitter x snapchat snap tiktok
     kik threads imo kakao kakaotalk zalo icq jabber xmpp вотсап вотсапе вотсапп ватсап ватсапе
     ватсапп вацап телеграм телеграме телеграмм телега телегу телеге телеги тг вайбер вайбере
@@ -157,7 +157,7 @@ _STOP_HANDLES = frozenset(
 
 _CH_BRAND = (
     r"whats\s?app|whatsapp|wh[a@]ts[a@]pp|what'?s\s?app|whats|wsp|wpp|zap(?:zap)?|telegram|"
-    r"telegramm|tg|telega|телеграм\w*|телег[уеаи]|тг|signal|viber|вайбер\w*|skype|скайп\w*|"
+    r"telegramm|tg|tele|telega|телеграм\w*|телег[уеаи]|тг|signal|viber|вайбер\w*|skype|скайп\w*|"
     r"discord|дискорд\w*|wechat|weixin|line|vk|вк|вконтакте|instagram|insta|ig|инстаграм\w*|"
     r"инст[аеу]|facebook|fb|messenger|фейсбук\w*|linked\s?in|линкедин\w*|twitter|x|snapchat|"
     r"snap|tiktok|ватсап\w*|вотсап\w*|вацап\w*|zoom|google meet|meet|teams|hangouts|imo|"

@@ -79,6 +79,8 @@ _INVITE = re.compile(
         r"(?:call|meeting|time|slot|session|chat)|\btalk (?:there|directly)|"
         r"\b(?:through|via|on|at) my (?:site|website|web site|page|homepage|portfolio)|"
         r"\b(?:my|our) (?:contact|booking) form|\breaches me\b|"
+        r"\bmy\s+(?:personal\s+)?(?:site|website|portfolio|page|homepage)\s+(?:with|has)\s+"
+        r"(?:a\s+|my\s+)?(?:contact|booking)\s+(?:form|page)|"
         # preferred to the platform: "janedoe.design works better than this inbox"
         r"\b(?:better|easier|faster|quicker|simpler) than (?:here|this (?:inbox|platform|site|"
         r"chat|thread)|the (?:platform|inbox|chat))\b|"
